@@ -1,0 +1,88 @@
+"""Recorded conversations for dry-run: YAML (header + turns) or JSONL (one turn a line)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+
+@dataclass
+class Turn:
+    utterance: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+    now: str | None = None
+    speaker: str = "customer"
+
+
+@dataclass
+class Conversation:
+    session: str = "dry-run"
+    locale: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    now: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+
+def _turn(raw: Any, where: str) -> Turn:
+    if isinstance(raw, str):
+        return Turn(utterance=raw)
+    if not isinstance(raw, dict):
+        raise InputError("a turn is text or a mapping with 'say' and/or 'facts'", where)
+    unknown = set(raw) - {"say", "utterance", "facts", "now", "speaker"}
+    if unknown:
+        raise InputError(f"unknown key(s) in a turn: {', '.join(sorted(map(str, unknown)))} "
+                         "(expected say, facts, now)", where)
+    say = raw.get("say", raw.get("utterance", ""))
+    facts = raw.get("facts") or {}
+    if not isinstance(say, str) or not isinstance(facts, dict):
+        raise InputError("'say' must be text and 'facts' a mapping", where)
+    now = raw.get("now")
+    return Turn(say, facts, str(now) if now is not None else None,
+                str(raw.get("speaker", "customer")))
+
+
+def read_conversation(path: str | Path) -> Conversation:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read conversation: {error}", str(file)) from error
+    if file.suffix == ".jsonl":
+        conv = Conversation(session=file.stem)
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(f"invalid JSON: {error.msg}", f"{file}:{number}:{error.colno}") \
+                    from error
+            conv.turns.append(_turn(raw, f"{file}:{number}"))
+        return conv
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
+        raise InputError(f"invalid YAML: {getattr(error, 'problem', error)}", where) from error
+    if isinstance(raw, list):
+        raw = {"turns": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("turns"), list):
+        raise InputError("a conversation is a mapping with a 'turns' list", str(file))
+    unknown = set(raw) - {"session", "locale", "facts", "now", "turns", "pack", "title"}
+    if unknown:
+        raise InputError(f"unknown key(s): {', '.join(sorted(map(str, unknown)))}", str(file))
+    facts = raw.get("facts") or {}
+    if not isinstance(facts, dict):
+        raise InputError("'facts' must be a mapping", str(file))
+    now = raw.get("now")
+    return Conversation(
+        session=str(raw.get("session", file.stem)), locale=raw.get("locale"), facts=facts,
+        now=str(now) if now is not None else None,
+        turns=[_turn(t, f"{file}: turn {i + 1}") for i, t in enumerate(raw["turns"])])

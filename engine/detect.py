@@ -1,0 +1,167 @@
+"""Objection detection: normalized text, one automaton over every pattern fragment.
+
+Deterministic and explainable: every hit names the text that matched. Cost per
+utterance depends on its length and the number of hits, not on the number of phrases
+(Aho-Corasick, pyahocorasick's C automaton).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import ahocorasick
+
+from .model import Detection, Objection, Pattern
+from .textnorm import is_word_char, is_wordy, normalize
+
+MAX_GAP = 12  # characters allowed between the fragments of an `a…b` pattern
+MAX_UTTERANCE = 5_000  # characters examined per utterance; the rest is ignored
+_CLAUSE_BREAK = re.compile(r"[,.!?;:,。!?;:、\n]")
+_UNIT = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One detected objection with its score and the phrases that matched."""
+
+    objection: str
+    score: float
+    evidence: tuple[str, ...]
+    start: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.objection, "score": round(self.score, 3),
+                "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True)
+class _Ref:
+    kind: str  # "pattern" | "exclude" | "cue"
+    objection: str
+    pattern: Pattern | None
+    fragment_index: int
+
+
+class Detector:
+    def __init__(self, objections: Iterable[Objection], settings: Detection) -> None:
+        self.threshold = settings.threshold
+        self.window = settings.negation_window
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[_Ref]] = defaultdict(list)
+        for objection in objections:
+            for pattern in objection.patterns:
+                for i, fragment in enumerate(pattern.fragments):
+                    table[fragment].append(_Ref("pattern", objection.id, pattern, i))
+            for pattern in objection.exclude:
+                for i, fragment in enumerate(pattern.fragments):
+                    table[fragment].append(_Ref("exclude", objection.id, pattern, i))
+        for cues in settings.negation_cues.values():
+            for cue in cues:
+                table[normalize(cue)].append(_Ref("cue", "", None, 0))
+        for fragment, refs in table.items():
+            if fragment:
+                self._automaton.add_word(fragment, (fragment, tuple(refs)))
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def detect(self, utterance: str) -> list[Hit]:
+        if self._empty or not utterance:
+            return []
+        text = normalize(utterance[:MAX_UTTERANCE])
+        cues: list[tuple[int, int]] = []
+        # keyed by (kind, objection, pattern): equal patterns may belong to two entries
+        spans: dict[tuple[str, str, Pattern], dict[int, list[tuple[int, int]]]] = \
+            defaultdict(lambda: defaultdict(list))
+        for end, (fragment, refs) in self._automaton.iter(text):
+            start = end - len(fragment) + 1
+            if not self._bounded(text, fragment, start, end):
+                continue
+            for ref in refs:
+                if ref.kind == "cue":
+                    cues.append((start, end + 1))
+                else:
+                    assert ref.pattern is not None
+                    key = (ref.kind, ref.objection, ref.pattern)
+                    spans[key][ref.fragment_index].append((start, end + 1))
+        excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
+        for (kind, objection, pattern), by_fragment in spans.items():
+            for chain in self._chains(pattern, by_fragment):
+                whole = (chain[0][0], chain[-1][1])
+                if kind == "exclude":
+                    excluded[objection].append(whole)
+                elif not self._negated(text, whole[0], cues):
+                    found.append((objection, pattern, whole, chain))
+                    break
+        return self._score(text, found, excluded)
+
+    @staticmethod
+    def _bounded(text: str, fragment: str, start: int, end: int) -> bool:
+        if not is_wordy(fragment):
+            return True
+        before = text[start - 1] if start > 0 else " "
+        after = text[end + 1] if end + 1 < len(text) else " "
+        if is_word_char(fragment[0]) and fragment[0] != "'" and is_word_char(before):
+            return False
+        return not (is_word_char(fragment[-1]) and is_word_char(after))
+
+    @staticmethod
+    def _chains(pattern: Pattern,
+                by_fragment: Mapping[int, list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+        """Occurrences of the fragments in order, each within MAX_GAP of the previous."""
+        if len(by_fragment) < len(pattern.fragments):
+            return []
+        chains: list[list[tuple[int, int]]] = []
+        for first in by_fragment[0]:
+            chain = [first]
+            for i in range(1, len(pattern.fragments)):
+                prev_end = chain[-1][1]
+                nxt = next((s for s in by_fragment[i]
+                            if prev_end <= s[0] <= prev_end + MAX_GAP), None)
+                if nxt is None:
+                    break
+                chain.append(nxt)
+            if len(chain) == len(pattern.fragments):
+                chains.append(chain)
+        return chains
+
+    def _negated(self, text: str, start: int, cues: list[tuple[int, int]]) -> bool:
+        for cue_start, cue_end in cues:
+            if cue_end > start:
+                continue
+            gap = text[cue_end:start]
+            if _CLAUSE_BREAK.search(gap):
+                continue
+            if len(_UNIT.findall(gap)) <= self.window:
+                return True
+        return False
+
+    def _score(self, text: str, found: list[tuple[str, Pattern, tuple[int, int],
+                                                    list[tuple[int, int]]]],
+               excluded: Mapping[str, list[tuple[int, int]]]) -> list[Hit]:
+        groups: dict[str, dict[int, float]] = defaultdict(dict)
+        evidence: dict[str, list[str]] = defaultdict(list)
+        first: dict[str, int] = {}
+        for objection, pattern, whole, chain in sorted(found, key=lambda f: f[2][0]):
+            if any(s <= whole[0] and whole[1] <= e for s, e in excluded.get(objection, ())):
+                continue
+            weights = groups[objection]
+            weights[pattern.group] = max(weights.get(pattern.group, 0.0), pattern.weight)
+            phrase = "…".join(text[s:e] for s, e in chain)
+            if phrase not in evidence[objection]:
+                evidence[objection].append(phrase)
+            first.setdefault(objection, whole[0])
+        hits: list[Hit] = []
+        for objection, weights in groups.items():
+            miss = 1.0
+            for weight in weights.values():
+                miss *= 1.0 - weight
+            score = round(1.0 - miss, 6)
+            if score >= self.threshold:
+                hits.append(Hit(objection, score, tuple(evidence[objection]), first[objection]))
+        hits.sort(key=lambda h: (-h.score, h.start, h.objection))
+        return hits

@@ -1,0 +1,234 @@
+"""A conversation: plain data (facts, what was raised, which variants were served).
+
+`Session.turn()` is the hot path: detection, one matcher call per detected objection,
+reply choice, rendering, compliance, and the gate when the deal's stage is known.
+A snapshot is plain JSON; restoring it gives the same recommendations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .conditions import describe
+from .errors import InputError
+from .factvalues import FactTable, Value, derive, flatten
+from .model import Action, Objection, Reply
+from .recommendation import Recommendation
+from .render import render_reply
+from .suggest import nearest
+
+if TYPE_CHECKING:
+    from .pack import Pack
+
+SNAPSHOT_FORMAT = "playbook-session/1"
+MAX_FACTS = 1_000
+
+
+def normalize_facts(table: FactTable, raw: Any) -> tuple[dict[str, Value], list[dict[str, str]]]:
+    warnings: list[dict[str, str]] = []
+    if raw is None:
+        return {}, warnings
+    if not isinstance(raw, Mapping):
+        return {}, [{"code": "facts_ignored", "message": "facts must be a mapping; ignored"}]
+    try:
+        flat = flatten(raw)
+    except RecursionError:
+        return {}, [{"code": "facts_ignored", "message": "facts nested too deeply; ignored"}]
+    out: dict[str, Value] = {}
+    for path, value in list(flat.items())[:MAX_FACTS]:
+        key = str(path)
+        spec = table.get(key)
+        if spec is None or spec.virtual:
+            hint = nearest(key, [s.path for s in table.declared()])
+            warnings.append({"code": "unknown_fact", "message": f"fact '{key[:80]}' is not "
+                             "declared by the pack; ignored" +
+                             (f" (did you mean '{hint}'?)" if hint else "")})
+            continue
+        if value is None:
+            continue
+        problem = spec.check(value)
+        if problem:
+            warnings.append({"code": "bad_fact", "message": problem[:200] + "; ignored"})
+            continue
+        out[key] = spec.normalize(value)
+    if len(flat) > MAX_FACTS:
+        warnings.append({"code": "too_many_facts", "message": f"only the first {MAX_FACTS} "
+                         "facts were read"})
+    return out, warnings
+
+
+class Session:
+    def __init__(self, pack: Pack, session_id: str, facts: Mapping[str, Any],
+                 locale: str | None = None) -> None:
+        self.pack = pack
+        self.id = str(session_id)
+        self.locale = self._locale(locale)
+        self.facts: dict[str, Value] = {}
+        self.turns = 0
+        self.raised: dict[str, int] = {}
+        self.served: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+        self.facts, self._pending_warnings = normalize_facts(pack.model.facts, facts)
+
+    def _locale(self, locale: str | None) -> str:
+        locales = self.pack.model.locales
+        if locale is None:
+            return locales[0]
+        if locale not in locales:
+            raise InputError(f"locale '{locale}' is not one of the pack's locales "
+                             f"({', '.join(locales)})")
+        return locale
+
+    # the hot path ---------------------------------------------------------------------
+
+    def turn(self, utterance: str = "", facts: Mapping[str, Any] | None = None,
+             locale: str | None = None, now: Any = None) -> Recommendation:
+        from .pack import as_datetime
+
+        with self._lock:
+            turn_locale = self._locale(locale) if locale else self.locale
+            self.turns += 1
+            rec = Recommendation(self.id, self.turns, turn_locale)
+            for warning in self._pending_warnings:
+                rec.warn(warning["code"], warning["message"])
+            self._pending_warnings = []
+            update, warnings = normalize_facts(self.pack.model.facts, facts)
+            for warning in warnings:
+                rec.warn(warning["code"], warning["message"])
+            self.facts.update(update)
+            when = as_datetime(now)
+            facts_now = derive(self.facts, self.pack.model.facts, when.date())
+            text = utterance if isinstance(utterance, str) else ""
+            if not isinstance(utterance, str) and utterance is not None:
+                rec.warn("bad_utterance", "the utterance must be text; ignored")
+            for hit in self.pack.detect(text):
+                objection = self.pack.model.objection(hit.objection)
+                if objection is None:
+                    continue
+                rec.objections.append(hit.to_dict())
+                rec.because(f"detect:{hit.objection}",
+                            f"matched {', '.join(repr(e) for e in hit.evidence)} "
+                            f"(score {hit.score:.2f})")
+                self._respond(objection, hit.evidence, facts_now, turn_locale, rec)
+            if update or self.turns == 1:
+                self._gate(facts_now, turn_locale, when, rec)
+            elif self.pack.model.pipelines and self._has_stage():
+                self._gate(facts_now, turn_locale, when, rec)
+            return rec
+
+    def _has_stage(self) -> bool:
+        return any(p.stage_fact in self.facts for p in self.pack.model.pipelines)
+
+    def _respond(self, objection: Objection, evidence: tuple[str, ...],
+                 facts: Mapping[str, Value], locale: str, rec: Recommendation) -> None:
+        count = self.raised.get(objection.id, 0) + 1
+        self.raised[objection.id] = count
+        fired = self.pack.matcher.matching(f"objection:{objection.id}", facts)
+        limit = objection.escalate_after
+        if limit is not None and count > limit:
+            self._escalate(objection, count, evidence, facts, locale, rec)
+            return
+        candidates = sorted((r for r in objection.replies if f"reply:{r.id}" in fired),
+                            key=lambda r: -r.priority)
+        if not candidates:
+            rec.warn("no_reply", f"no reply of '{objection.id}' applies to these facts")
+            rec.because(f"reply:{objection.id}", "no reply condition holds")
+        else:
+            reply, why = self._choose(objection, candidates, count)
+            self.served.setdefault(objection.id, []).append(reply.id)
+            self._add_reply(objection, reply.id, evidence, facts, locale, rec)
+            rec.because(f"reply:{reply.id}", f"raise {count} of '{objection.id}'; {why}; "
+                        f"condition: {describe(reply.when)}")
+        self._add_actions(objection.next_actions, "action", objection.id, fired, rec)
+
+    def _choose(self, objection: Objection, candidates: list[Reply],
+                count: int) -> tuple[Reply, str]:
+        names = ", ".join(f"{c.id} (priority {c.priority})" for c in candidates)
+        if objection.repeat == "first" or len(candidates) == 1:
+            return candidates[0], f"best of [{names}]"
+        served = self.served.get(objection.id, [])
+        unused = [c for c in candidates if c.id not in served]
+        if unused:
+            return unused[0], f"first variant not yet used, of [{names}]"
+        return candidates[(count - 1) % len(candidates)], f"all used, rotating over [{names}]"
+
+    def _escalate(self, objection: Objection, count: int, evidence: tuple[str, ...],
+                  facts: Mapping[str, Value], locale: str, rec: Recommendation) -> None:
+        own = objection.escalation
+        escalation = own or self.pack.model.escalation
+        rec.because(f"escalation:{objection.id}", f"raised {count} times; the pack escalates "
+                    f"after {objection.escalate_after}")
+        if escalation is None:
+            rec.warn("no_escalation", f"'{objection.id}' should escalate but the pack "
+                     "declares no escalation")
+            return
+        if escalation.reply:
+            self._add_reply(objection, escalation.reply, evidence, facts, locale, rec,
+                            escalated=True)
+        key = f"objection:{objection.id}" if own else "escalation"
+        fired = self.pack.matcher.matching(key, facts)
+        self._add_actions(escalation.actions, "escalation_action", objection.id, fired, rec)
+
+    def _add_reply(self, objection: Objection, reply_id: str, evidence: tuple[str, ...],
+                   facts: Mapping[str, Value], locale: str, rec: Recommendation,
+                   escalated: bool = False) -> None:
+        text = render_reply(self.pack, reply_id, objection, facts, locale, evidence, rec)
+        entry: dict[str, Any] = {"objection": objection.id, "reply": reply_id,
+                                 "locale": locale, "text": text}
+        if escalated:
+            entry["escalated"] = True
+        rec.replies.append(entry)
+
+    @staticmethod
+    def _add_actions(actions: tuple[Action, ...], prefix: str, because: str,
+                     fired: frozenset[str], rec: Recommendation) -> None:
+        for i, action in enumerate(actions):
+            if f"{prefix}:{i}" in fired:
+                rec.actions.append({**action.to_dict(), "because": because})
+
+    def _gate(self, facts: Mapping[str, Value], locale: str, when: dt.datetime,
+              rec: Recommendation) -> None:
+        from .gate import evaluate_gate
+
+        for pipeline in self.pack.model.pipelines:
+            if pipeline.stage_fact in facts:
+                rec.gate = evaluate_gate(self.pack.model, self.pack.matcher, pipeline, facts,
+                                         locale, when)
+                rec.because(f"gate:{pipeline.id}", f"decision {rec.gate['decision']}: "
+                            f"{rec.gate.get('reason', '')}")
+                return
+
+    # state as data --------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "format": SNAPSHOT_FORMAT, "pack": self.pack.id, "version": self.pack.version,
+                "session": self.id, "locale": self.locale, "turn": self.turns,
+                "facts": dict(self.facts), "raised": dict(self.raised),
+                "served": {k: list(v) for k, v in self.served.items()},
+            }
+
+    @classmethod
+    def from_snapshot(cls, pack: Pack, snapshot: Mapping[str, Any]) -> Session:
+        if not isinstance(snapshot, Mapping) or snapshot.get("format") != SNAPSHOT_FORMAT:
+            raise InputError(f"not a session snapshot (expected format '{SNAPSHOT_FORMAT}')")
+        if snapshot.get("pack") != pack.id:
+            raise InputError(f"snapshot belongs to pack '{snapshot.get('pack')}', "
+                             f"not '{pack.id}'")
+        session = cls(pack, str(snapshot.get("session", "")), snapshot.get("facts") or {},
+                      snapshot.get("locale"))
+        turn = snapshot.get("turn", 0)
+        raised = snapshot.get("raised") or {}
+        served = snapshot.get("served") or {}
+        if not isinstance(turn, int) or not isinstance(raised, Mapping) or \
+                not isinstance(served, Mapping):
+            raise InputError("snapshot fields 'turn', 'raised' or 'served' are malformed")
+        session.turns = turn
+        session.raised = {str(k): int(v) for k, v in raised.items() if isinstance(v, int)}
+        session.served = {str(k): [str(x) for x in v] for k, v in served.items()
+                          if isinstance(v, list)}
+        return session

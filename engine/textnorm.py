@@ -1,0 +1,43 @@
+"""Text normalization shared by patterns (at load) and utterances (per turn).
+
+Full-width → half-width and other compatibility forms (NFKC), traditional → simplified
+Chinese (OpenCC), lower case, curly quotes → straight, invisible characters removed,
+runs of whitespace collapsed to one space.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import opencc
+
+_WHITESPACE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_local = threading.local()  # OpenCC converters are not documented as thread-safe
+
+
+def _converter() -> opencc.OpenCC:
+    conv = getattr(_local, "t2s", None)
+    if conv is None:
+        conv = opencc.OpenCC("t2s")
+        _local.t2s = conv
+    return conv
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES)
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        text = _converter().convert(text)
+    return _WHITESPACE.sub(" ", text.lower()).strip()
+
+
+def is_wordy(fragment: str) -> bool:
+    """Fragments with Latin letters or digits match on word boundaries only."""
+    return any(ch.isascii() and ch.isalnum() for ch in fragment)
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "'")
