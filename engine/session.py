@@ -113,14 +113,8 @@ class Session:
                             f"matched {', '.join(repr(e) for e in hit.evidence)} "
                             f"(score {hit.score:.2f})")
                 self._respond(objection, hit.evidence, facts_now, turn_locale, rec)
-            if update or self.turns == 1:
-                self._gate(facts_now, turn_locale, when, rec)
-            elif self.pack.model.pipelines and self._has_stage():
-                self._gate(facts_now, turn_locale, when, rec)
+            self._gate(facts_now, turn_locale, when, rec)
             return rec
-
-    def _has_stage(self) -> bool:
-        return any(p.stage_fact in self.facts for p in self.pack.model.pipelines)
 
     def _respond(self, objection: Objection, evidence: tuple[str, ...],
                  facts: Mapping[str, Value], locale: str, rec: Recommendation) -> None:
