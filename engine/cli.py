@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # never fail on a terminal that lacks UTF-8
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     out = out or sys.stdout
     parser = _parser()
     args = parser.parse_args(argv)

@@ -23,6 +23,12 @@ _CLAUSE_BREAK = re.compile(r"[,.!?;:,。!?;:、\n]")
 _UNIT = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 
+def _a_not_a(text: str, cue_start: int) -> bool:
+    """是不是 / 对不对 / 好不好: a Chinese yes-no question, not a negation."""
+    return (text[cue_start] == "不" and 0 < cue_start < len(text) - 1
+            and text[cue_start - 1] == text[cue_start + 1])
+
+
 @dataclass(frozen=True)
 class Hit:
     """One detected objection with its score and the phrases that matched."""
@@ -105,7 +111,8 @@ class Detector:
             return True
         before = text[start - 1] if start > 0 else " "
         after = text[end + 1] if end + 1 < len(text) else " "
-        if is_word_char(fragment[0]) and fragment[0] != "'" and is_word_char(before):
+        suffix = fragment.startswith("n'")  # "n't" attaches to the word before it
+        if is_word_char(fragment[0]) and not suffix and is_word_char(before):
             return False
         return not (is_word_char(fragment[-1]) and is_word_char(after))
 
@@ -131,7 +138,7 @@ class Detector:
 
     def _negated(self, text: str, start: int, cues: list[tuple[int, int]]) -> bool:
         for cue_start, cue_end in cues:
-            if cue_end > start:
+            if cue_end > start or _a_not_a(text, cue_start):
                 continue
             gap = text[cue_end:start]
             if _CLAUSE_BREAK.search(gap):

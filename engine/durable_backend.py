@@ -10,7 +10,7 @@ What the wrapper guarantees (see ../shared/DESIGN.md for the measurements):
   literals on one property (its hard limits are 4,096 and 512, the latter hanging the
   process), checked at load by `check_limits`;
 - conversation state never lives in durable_rules: each evaluation asserts one fact on
-  a scratch sid whose state is deleted right after;
+  a scratch sid and retracts it right after (one bounded sid, never one per session);
 - "no rule matched" is an empty result; any engine error becomes MatcherError.
 """
 
@@ -268,9 +268,11 @@ class DurableMatcher:
             except Exception as error:
                 raise MatcherError(f"durable_rules failed evaluating '{key}': {error}") from error
             finally:
+                # retract, not delete_state: delete_state segfaults after some matches
+                # (reproduced with nested $or/$neq rules, durable_rules 2.0.28)
                 try:
-                    self._host.delete_state(shard.name, SCRATCH_SID)
-                except Exception:  # noqa: S110 - nothing to delete is fine
+                    self._host.retract_fact(shard.name, message)
+                except Exception:  # noqa: S110 - nothing asserted, nothing to retract
                     pass
             return frozenset(self._fired)
 

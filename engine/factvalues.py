@@ -111,8 +111,9 @@ class FactTable:
                                                        virtual=True, sample=1)
         for party in approval_parties:
             path = f"approvals.{party}"
+            # declared by the engine but supplied by the caller, like any other fact
             specs.setdefault(path, FactSpec(path, "enum", ("approved", "refused", "pending"),
-                                            virtual=True, sample="pending"))
+                                            sample="pending"))
         return FactTable(specs)
 
 

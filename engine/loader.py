@@ -245,7 +245,11 @@ class PackLoader:
         manifest_path = self.root / "pack.yaml"
         self.files.append(manifest_path)
         manifest = read_file(manifest_path, self.problems)
-        if manifest is None and self.problems.problems:
+        if manifest is None:
+            if not self.problems.problems:
+                self.problems.add(Position(str(manifest_path), 1, 1), "the manifest is empty; "
+                                  "it needs at least 'pack:', 'version:' and 'locales:'",
+                                  code="E010")
             return None
         manifest = self.r.mapping(manifest, None, None, f"manifest {manifest_path}")
         if manifest is None:
@@ -279,7 +283,7 @@ class PackLoader:
         escalation = self._escalation(manifest.get("escalation"), manifest, "escalation")
         objections = tuple(self._objection(raw, c, i) for raw, c, i in raw_objections)
         pipelines = tuple(self._pipeline(raw, c, i) for raw, c, i in raw_pipelines)
-        compliance = self._compliance(manifest)
+        compliance = self._compliance(manifest, [o.id for o in objections])
         examples = self._examples(manifest)
         responses = manifest.get("responses")
         if isinstance(responses, str):
@@ -487,7 +491,7 @@ class PackLoader:
         actions = self._actions(esc.get("actions"), esc, "actions")
         return Escalation(reply, actions, esc.pos)
 
-    def _compliance(self, manifest: LocDict) -> Compliance:
+    def _compliance(self, manifest: LocDict, objection_ids: list[str]) -> Compliance:
         raw = manifest.get("compliance")
         if raw is None:
             return Compliance()
@@ -504,6 +508,10 @@ class PackLoader:
             ids = item.get("objections")
             targets = tuple(x for x in ids if isinstance(x, str)) \
                 if isinstance(ids, LocList) else ()
+            for j, target in enumerate(targets):
+                if target not in objection_ids:
+                    self.problems.add(where(ids, j), f"disclosure names unknown objection "
+                                      f"'{target}'", nearest(target, objection_ids), code="E034")
             disclosures.append(Disclosure(self.r.string(item, "id", "disclosure", pattern=ID),
                                           targets, self.r.text(item, "text", "disclosure"),
                                           where(c, i)))
@@ -541,7 +549,7 @@ class PackLoader:
                 when=self._when(item),
                 priority=self.r.integer(item, "priority", "reply", 0, minimum=-1000) or 0,
                 key_points=frozen_map(r.texts(item, "key_points", "key_points")),
-                position=where(c, i)))
+                position=_id_position(item, c, i)))
         if "replies" in raw and not replies:
             self.problems.add(where(raw, "replies"), f"{what} needs at least one reply",
                               code="E012")
@@ -556,7 +564,7 @@ class PackLoader:
             escalation=self._escalation(raw.get("escalation"), raw, "escalation"),
             next_actions=self._actions(raw.get("next_actions"), raw, "next_actions"),
             examples=frozen_map(self._objection_examples(raw, what)),
-            position=where(container, index))
+            position=_id_position(raw, container, index))
 
     def _objection_examples(self, raw: LocDict, what: str) -> dict[str, tuple[str, ...]]:
         if "examples" not in raw:
@@ -648,7 +656,7 @@ class PackLoader:
                     continue
                 if not _param_ok(declared[name], value):
                     self.problems.add(where(item, name), f"action '{atype}': '{name}' expects "
-                                      f"{declared[name]}", code="E032")
+                                      f"{declared[name]}, got {_kind(value)}", code="E032")
                     continue
                 params[str(name)] = value
             out.append(Action(atype, frozen_map(params), self._when(item), where(c, i)))
@@ -692,7 +700,7 @@ class PackLoader:
         return Pipeline(pid, r.text(raw, "title", what), stage_fact, stages, entered,
                         r.boolean(raw, "allow_skip", what, False),
                         r.boolean(raw, "allow_backward", what, False), escalate_to,
-                        where(container, index))
+                        _id_position(raw, container, index))
 
     def _stage(self, raw: LocDict, container: Any, index: int, pipeline: str) -> Stage:
         r = self.r
@@ -724,7 +732,7 @@ class PackLoader:
             max_days=r.integer(raw, "max_days", what, None, minimum=1),
             exit=self._criteria(raw, "exit", what, terminate=False),
             terminate=self._criteria(raw, "terminate", what, terminate=True),
-            approvals=approvals, position=where(container, index))
+            approvals=approvals, position=_id_position(raw, container, index))
 
     def _criteria(self, raw: LocDict, key: str, what: str, terminate: bool) -> tuple[Criterion, ...]:
         out = []
@@ -750,7 +758,7 @@ class PackLoader:
                                       "mapping like {type: schedule_visit}", code="E010")
             out.append(Criterion(cid, self._when(item),
                                  self.r.boolean(item, "required", cwhat, True),
-                                 message, question, action, where(c, i)))
+                                 message, question, action, _id_position(item, c, i)))
         return tuple(out)
 
     # whole-pack checks --------------------------------------------------------------
@@ -770,13 +778,6 @@ class PackLoader:
             if esc is not None and esc.reply and esc.reply in known_replies:
                 self.problems.add(esc.position, f"escalation reply '{esc.reply}' is also a "
                                   "normal reply; give it its own id", code="E035")
-        ids = [o.id for o in model.objections]
-        for disclosure in model.compliance.disclosures:
-            for target in disclosure.objections:
-                if target not in ids:
-                    self.problems.add(disclosure.position, f"disclosure '{disclosure.id}' names "
-                                      f"unknown objection '{target}'", nearest(target, ids),
-                                      code="E034")
         pipes: dict[str, Position] = {}
         for pipeline in model.pipelines:
             _unique(self.problems, pipes, pipeline.id, pipeline.position, "pipeline id")
@@ -787,6 +788,11 @@ class PackLoader:
                 for criterion in stage.exit + stage.terminate:
                     _unique(self.problems, crit, criterion.id, criterion.position,
                             f"criterion id in stage '{stage.id}'")
+
+
+def _id_position(raw: LocDict, container: Any, index: Any) -> Position:
+    """Where an item's id is written (its own start when it has no id)."""
+    return where(raw, "id") if "id" in raw else where(container, index)
 
 
 def _single(mapping: LocDict) -> LocList:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from .compliance import ComplianceGuard
 from .detect import Detector, Hit
 from .durable_backend import DurableMatcher, check_limits
-from .errors import InputError, PackError, Problem, ProblemLog
+from .errors import InputError, PackError, Position, Problem, ProblemLog
 from .factvalues import FactTable, Value, derive
 from .gate import Override, evaluate_gate
 from .loader import PackLoader
 from .matcher import Matcher, PythonMatcher, build_rulebook
 from .model import PackModel
 from .packs import locate
-from .templates import CompiledTemplate, compile_templates, make_environment
+from .templates import CompiledTemplate, compile_templates, make_environment, report_orphans
 
 if TYPE_CHECKING:
     from .session import Session
@@ -47,7 +47,8 @@ def load_model(name_or_path: str | Path) -> tuple[PackModel, dict[tuple[str, str
     templates = compile_templates(make_environment(), model.responses_root, positions,
                                   model.locales, model.facts.names(), problems)
     problems.problems.extend(check_limits(build_rulebook(model), model.facts))
-    if not problems.problems:
+    if not problems.problems:  # follow-on checks, only meaningful on an otherwise sound pack
+        report_orphans(model.responses_root, model.locales, positions, problems)
         _check_samples(model, templates, problems)
     problems.raise_if_any()
     return model, templates
@@ -73,12 +74,17 @@ def _check_samples(model: PackModel, templates: Mapping[tuple[str, str], Compile
                          code="E045")
             continue
         for violation in guard.check(text, objection.id if objection else "", locale):
-            problems.add(_at(template), f"reply '{reply_id}' ({locale}) "
+            problems.add(_find(template, violation.detail), f"reply '{reply_id}' ({locale}) "
                          f"{violation.message()}", code="E060")
 
 
-def _at(template: CompiledTemplate) -> Any:
-    from .errors import Position
+def _find(template: CompiledTemplate, phrase: str) -> Position:
+    """The line and column of a phrase in a template's source (1:1 when not literal)."""
+    source = template.path.read_text(encoding="utf-8")
+    for number, line in enumerate(source.splitlines(), start=1):
+        column = line.lower().find(phrase.lower())
+        if column >= 0:
+            return Position(str(template.path), number, column + 1)
     return Position(str(template.path), 1, 1)
 
 

@@ -134,12 +134,17 @@ def compile_templates(
                 bad = True
             if not bad:
                 out[(reply, locale)] = CompiledTemplate(reply, locale, path, template)
-    unused = _unused_templates(responses_root, locales, set(reply_positions))
-    for path in unused:
-        problems.add(Position(str(path)),
-                     f"template '{path.stem}' belongs to no reply of the pack",
-                     nearest(path.stem, list(reply_positions)), code="E044")
     return out
+
+
+def report_orphans(responses_root: Path, locales: Iterable[str], replies: Iterable[str],
+                   problems: ProblemLog) -> None:
+    """Templates no reply uses: usually a misspelt reply id or file name."""
+    known = list(replies)
+    for path in _unused_templates(responses_root, locales, set(known)):
+        problems.add(Position(str(path), 1, 1),
+                     f"template '{path.stem}' belongs to no reply of the pack",
+                     nearest(path.stem, known), code="E044")
 
 
 def _unused_templates(root: Path, locales: Iterable[str], replies: set[str]) -> list[Path]:

@@ -98,7 +98,12 @@ def load_yaml(text: str, path: str, problems: ProblemLog) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = _position(path, mark) if mark else Position(path)
-        problems.add(where, f"YAML syntax error: {error.problem or error}", code="E001")
+        message = f"YAML syntax error: {error.problem or error}"
+        if error.context and error.context_mark and error.context_mark is not mark:
+            message += (f" ({error.context} started at line {error.context_mark.line + 1}, "
+                        f"column {error.context_mark.column + 1}; quote text that contains "
+                        "',', ':', '?', '[' or '{')")
+        problems.add(where, message, code="E001")
         return None
     except yaml.YAMLError as error:
         problems.add(Position(path), f"YAML error: {error}", code="E001")

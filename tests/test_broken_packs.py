@@ -65,7 +65,8 @@ def _read_expected(path: Path) -> dict[str, Any]:
         if rest:
             parent[key] = _scalar(rest)
         else:
-            parent[key] = child = {}
+            child: dict[str, Any] = {}
+            parent[key] = child
             stack.append((indent, child))
     return root
 
@@ -105,9 +106,10 @@ def _matches(line: str, case: str, problem: dict[str, Any]) -> bool:
     return "did you mean" not in line
 
 
-def _xfail_if(case: str, field: str) -> Any:
-    reason = EXPECTED[case].get(field)
-    marks = [pytest.mark.xfail(strict=True, reason=f"engine bug: {reason}")] if reason else []
+def _xfail_if(case: str, *fields: str) -> Any:
+    reasons = [EXPECTED[case][f] for f in fields if EXPECTED[case].get(f)]
+    marks = [pytest.mark.xfail(strict=True, reason="engine bug: " + "; ".join(reasons))] \
+        if reasons else []
     return pytest.param(case, marks=marks, id=case)
 
 
@@ -150,7 +152,7 @@ def test_the_unbroken_pack_is_valid() -> None:
 # what validate prints -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", [_xfail_if(c, "message_bug") for c in CASES])
 def test_message_suggestion_and_code(case: str) -> None:
     code, out, err = _validate(case, "json")
     assert code == 2
@@ -165,7 +167,7 @@ def test_message_suggestion_and_code(case: str) -> None:
         assert [p["code"] for p in found] == [want["code"]] * len(found)
 
 
-@pytest.mark.parametrize("case", [_xfail_if(c, "position_bug") for c in CASES])
+@pytest.mark.parametrize("case", [_xfail_if(c, "position_bug", "message_bug") for c in CASES])
 def test_position_of_the_problem(case: str) -> None:
     code, out, err = _validate(case)
     assert code == 2
@@ -192,6 +194,7 @@ def test_output_is_only_problems_of_the_pack(case: str) -> None:
 def test_many_mistakes_are_all_reported_in_one_run() -> None:
     code, out, _ = _validate("many_mistakes")
     assert code == 2
+    assert not EXPECTED["many_mistakes"].keys() & {"position_bug", "message_bug", "output_bug"}
     wanted = _problems("many_mistakes")
     assert len(wanted) >= 4
     assert len({w["file"] for w in wanted}) >= 4  # in different files
@@ -216,7 +219,7 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("case", SUBPROCESS_CASES)
 def test_command_line(case: str) -> None:
-    assert not EXPECTED[case].get("position_bug")
+    assert not EXPECTED[case].get("position_bug") and not EXPECTED[case].get("message_bug")
     result = _run_cli(str(_pack_dir(case)))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -233,4 +236,5 @@ def test_command_line_with_every_broken_pack_at_once() -> None:
     for case in CASES:
         for want in _problems(case):
             assert f"{_file(case, want)}" in result.stdout
-            assert want["message"] in result.stdout, (case, want["message"])
+            if not EXPECTED[case].get("message_bug"):  # checked (xfail) by the tests above
+                assert want["message"] in result.stdout, (case, want["message"])
