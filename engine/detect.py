@@ -29,6 +29,18 @@ def _a_not_a(text: str, cue_start: int) -> bool:
             and text[cue_start - 1] == text[cue_start + 1])
 
 
+def _question_opener(text: str, cue_start: int) -> bool:
+    """"Isn't this risky?": an English clause opening with a negated auxiliary asks a
+    question that affirms; it is not a negation of what follows."""
+    if not text.startswith("n't", cue_start):
+        return False
+    word_start = cue_start
+    while word_start > 0 and is_word_char(text[word_start - 1]):
+        word_start -= 1
+    before = text[:word_start].rstrip()
+    return not before or bool(_CLAUSE_BREAK.match(before[-1]))
+
+
 @dataclass(frozen=True)
 class Hit:
     """One detected objection with its score and the phrases that matched."""
@@ -138,7 +150,7 @@ class Detector:
 
     def _negated(self, text: str, start: int, cues: list[tuple[int, int]]) -> bool:
         for cue_start, cue_end in cues:
-            if cue_end > start or _a_not_a(text, cue_start):
+            if cue_end > start or _a_not_a(text, cue_start) or _question_opener(text, cue_start):
                 continue
             gap = text[cue_end:start]
             if _CLAUSE_BREAK.search(gap):
