@@ -14,6 +14,7 @@ import unicodedata
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _local = threading.local()  # OpenCC converters are not documented as thread-safe
@@ -29,8 +30,11 @@ def _converter() -> opencc.OpenCC:
 
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES)
-    if any("\u3400" <= ch <= "\u9fff" for ch in text):
-        text = _converter().convert(text)
+    if _CJK.search(text):
+        try:
+            text = _converter().convert(text)
+        except UnicodeEncodeError:  # lone surrogates cannot reach OpenCC: replace them
+            text = _converter().convert(text.encode("utf-8", "replace").decode("utf-8"))
     return _WHITESPACE.sub(" ", text.lower()).strip()
 
 

@@ -1,0 +1,79 @@
+"""Properties a CRM relies on: no input crashes a turn; snapshot → restore gives the
+same recommendations."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+
+PACKS = {name: engine.load_pack(name) for name in ("brokerage", "new_customer")}
+PHRASES = ["太忙", "没时间", "风险太大", "跟老婆商量", "能保证赚钱吗", "手续费", "not interested",
+           "let me think about it", "不是没时间", "好的谢谢", "血本无归", "套期保值"]
+
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                      st.text(max_size=30))
+json_values = st.recursive(json_leaf, lambda c: st.one_of(
+    st.lists(c, max_size=3), st.dictionaries(st.text(max_size=8), c, max_size=3)),
+    max_leaves=10)
+fact_keys = st.one_of(st.sampled_from(["customer.type", "customer.capital", "customer.name",
+                                       "stage", "deal.stage", "customer", "approvals.x",
+                                       "stage_entered_at", "customer.type.extra"]),
+                      st.text(max_size=20))
+utterances = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from(PHRASES), max_size=6).map(" ".join),
+    st.builds(lambda a, b: a + b, st.text(max_size=20), st.sampled_from(PHRASES)),
+    st.just(""), st.just("\x00\ud7ff\ufffe"), st.just("太忙\ud800了"),
+    st.text(alphabet=st.characters(), max_size=50), st.just("忙" * 20_000),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(sorted(PACKS)), turns=st.lists(
+    st.tuples(utterances, st.dictionaries(fact_keys, json_values, max_size=5)), max_size=4),
+    locale=st.sampled_from([None, "zh-CN", "en"]))
+def test_no_input_crashes_a_turn(name: str, turns: list[tuple[str, dict[str, Any]]],
+                                 locale: str | None):
+    session = PACKS[name].session("p", locale=locale)
+    for utterance, facts in turns:
+        rec = session.turn(utterance=utterance, facts=facts, now="2026-11-26").to_dict()
+        json.dumps(rec)  # always serializable
+        assert all(r["text"] is None or isinstance(r["text"], str) for r in rec["replies"])
+    json.dumps(session.snapshot())
+
+
+@pytest.mark.parametrize("bad", [None, 42, "text", ["list"], {"facts": 1}])
+def test_bad_facts_container_is_a_warning(bad: Any):
+    rec = PACKS["brokerage"].session("b").turn(utterance="太忙", facts=bad).to_dict()
+    assert rec["objections"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=st.lists(st.sampled_from(PHRASES), max_size=5),
+       after=st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4),
+       kind=st.sampled_from(["individual", "business_owner", "retiree", "institution"]))
+def test_snapshot_restore_gives_the_same_recommendations(before: list[str], after: list[str],
+                                                         kind: str):
+    pack = PACKS["brokerage"]
+    live = pack.session("s", facts={"customer.type": kind})
+    for utterance in before:
+        live.turn(utterance=utterance, now="2026-11-26")
+    restored = pack.restore(json.loads(json.dumps(live.snapshot())))
+    for utterance in after:
+        assert live.turn(utterance=utterance, now="2026-11-26").to_dict() == \
+            restored.turn(utterance=utterance, now="2026-11-26").to_dict()
+
+
+@pytest.mark.parametrize("snapshot", [{}, {"format": "x"}, {"format": "playbook-session/1",
+                                                            "pack": "other"},
+                                      {"format": "playbook-session/1", "pack": "brokerage",
+                                       "turn": "three"}])
+def test_bad_snapshot_is_a_clear_error(snapshot: dict[str, Any]):
+    with pytest.raises(engine.InputError):
+        PACKS["brokerage"].restore(snapshot)
