@@ -299,6 +299,10 @@ class PackLoader:
         self._cross_check(model, raw_objections, raw_pipelines)
         return model
 
+    def _files_failed(self) -> bool:
+        """A file could not be read: names it defines may be missing for that reason."""
+        return any(p.code in ("E001", "E005", "E006", "E011") for p in self.problems.problems)
+
     # manifest parts -----------------------------------------------------------------
 
     def _locales(self, manifest: LocDict) -> tuple[str, ...]:
@@ -509,9 +513,9 @@ class PackLoader:
             targets = tuple(x for x in ids if isinstance(x, str)) \
                 if isinstance(ids, LocList) else ()
             for j, target in enumerate(targets):
-                if target not in objection_ids:
-                    self.problems.add(where(ids, j), f"disclosure names unknown objection "
-                                      f"'{target}'", nearest(target, objection_ids), code="E034")
+                if target not in objection_ids and not self._files_failed():
+                    self.problems.add(where(ids, j), f"disclosure '{item.get('id')}' names "
+                                      f"unknown objection '{target}'", nearest(target, objection_ids), code="E034")
             disclosures.append(Disclosure(self.r.string(item, "id", "disclosure", pattern=ID),
                                           targets, self.r.text(item, "text", "disclosure"),
                                           where(c, i)))

@@ -33,20 +33,20 @@ def _position(path: str, mark: Any) -> Position:
     return Position(path, mark.line + 1, mark.column + 1)
 
 
-class _PackLoader(yaml.SafeLoader):
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _PackLoader(_Base):  # type: ignore[misc, valid-type]
     source_path: str = "<string>"
     problems: ProblemLog
+    saw_alias: bool = False
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
-        if self.check_event(yaml.AliasEvent):
-            event = self.get_event()
-            self.problems.add(
-                _position(self.source_path, event.start_mark),
-                "YAML anchors and aliases are not allowed in packs; write the value out",
-                code="E002",
-            )
-            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
-        return super().compose_node(parent, index)
+    def construct_object(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+        # a node constructed twice is an alias (*name) of an anchored node; libyaml
+        # gives no position for the alias itself, so load_yaml finds them afterwards
+        if node in self.constructed_objects:
+            self.saw_alias = True
+        return super().construct_object(node, deep)
 
 
 def _construct_mapping(loader: _PackLoader, node: yaml.MappingNode) -> LocDict:
@@ -94,22 +94,42 @@ def load_yaml(text: str, path: str, problems: ProblemLog) -> Any:
     loader.source_path = path
     loader.problems = problems
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
+        if loader.saw_alias:
+            _report_aliases(text, path, problems)
+        return data
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = _position(path, mark) if mark else Position(path)
-        message = f"YAML syntax error: {error.problem or error}"
-        if error.context and error.context_mark and error.context_mark is not mark:
-            message += (f" ({error.context} started at line {error.context_mark.line + 1}, "
-                        f"column {error.context_mark.column + 1}; quote text that contains "
-                        "',', ':', '?', '[' or '{')")
-        problems.add(where, message, code="E001")
+        problems.add(where, _syntax_message(error, text, mark), code="E001")
         return None
     except yaml.YAMLError as error:
         problems.add(Position(path), f"YAML error: {error}", code="E001")
         return None
     finally:
         loader.dispose()
+
+
+def _syntax_message(error: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
+    message = f"YAML syntax error: {error.problem or error}"
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "\t" in line[: mark.column + 1 if mark is not None else 0]:
+        return message + " (a tab: YAML is indented with spaces only)"
+    context = error.context or ""
+    if "flow" in context and error.context_mark is not None:
+        message += (f" ({context} started at line {error.context_mark.line + 1}, column "
+                    f"{error.context_mark.column + 1}: close it, or quote text that contains "
+                    "',', ':', '?', '[' or '{')")
+    return message
+
+
+def _report_aliases(text: str, path: str, problems: ProblemLog) -> None:
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.AliasEvent):
+            problems.add(_position(path, event.start_mark),
+                         "YAML anchors and aliases are not allowed in packs; write the value out",
+                         code="E002")
 
 
 def where(container: Any, key: Any = None, *, key_side: bool = False) -> Position:
