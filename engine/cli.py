@@ -168,12 +168,13 @@ def _detect(args: argparse.Namespace, out: TextIO) -> int:
     else:
         lines = (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
-        hits = [h.to_dict() for h in pack.detect(line)]
+        found_hits = pack.detect(line)
         if args.format == "jsonl":
+            hits = [h.to_dict() for h in found_hits]
             print(json.dumps({"text": line, "objections": hits}, ensure_ascii=False), file=out)
         else:
-            found = "; ".join(f"{h['id']} {h['score']:.2f} ({', '.join(h['evidence'])})"
-                              for h in hits) or "-"
+            found = "; ".join(f"{h.objection} {h.score:.2f} ({', '.join(h.evidence)})"
+                              for h in found_hits) or "-"
             print(f"{line}\n  → {found}", file=out)
     return 0
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .errors import ProblemLog
 from .factvalues import FactTable, Value, quantize
@@ -58,7 +58,7 @@ class Not:
     item: Condition
 
 
-Condition = Union[Compare, Exists, All, AnyOf, Not]
+Condition = Compare | Exists | All | AnyOf | Not
 ALWAYS = All(())
 
 Truth = bool | None

@@ -167,7 +167,7 @@ def check_limits(book: RuleBook, facts: FactTable) -> list[Problem]:
             at = item.expressions[0][0].position
             problems.append(Problem(at, f"'{key}' has {len(item.expressions)} rules; at most "
                                     f"{SHARD_RULES} fit one group of the matcher", code="E050"))
-        for prop, values in item.literals.items():
+        for _prop, values in item.literals.items():
             if len(values) > SHARD_LITERALS:
                 at = item.expressions[0][0].position if item.expressions else Position("<pack>")
                 problems.append(Problem(at, f"'{key}' tests {len(values)} distinct values of "
@@ -183,7 +183,7 @@ class _QuietHost:
     def __new__(cls) -> Any:
         from durable import engine
 
-        class Host(engine.Host):  # type: ignore[misc]
+        class Host(engine.Host):
             def _run(self) -> None:  # no timer threads: every call is synchronous
                 pass
 
@@ -223,7 +223,7 @@ class DurableMatcher:
         self._shard_props: dict[str, list[tuple[str, str]]] = {}
         try:
             self._host.register_rulesets({s.name: s.rules for s in shards})
-        except Exception as error:  # durable reports bad rules as bare error codes
+        except Exception as error:  # noqa: BLE001 - durable raises bare Exception codes
             raise MatcherError(f"durable_rules refused the rules of {pack_id}@{version}: "
                                f"{error}") from error
         for shard in shards:
@@ -265,14 +265,14 @@ class DurableMatcher:
                 self._host.assert_fact(shard.name, message)
             except self._not_handled:
                 pass  # no rule matched: a normal, empty result
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - durable raises bare Exception codes
                 raise MatcherError(f"durable_rules failed evaluating '{key}': {error}") from error
             finally:
                 # retract, not delete_state: delete_state segfaults after some matches
                 # (reproduced with nested $or/$neq rules, durable_rules 2.0.28)
                 try:
                     self._host.retract_fact(shard.name, message)
-                except Exception:  # noqa: S110 - nothing asserted, nothing to retract
+                except Exception:  # noqa: S110, BLE001 - nothing asserted, nothing to retract
                     pass
             return frozenset(self._fired)
 
@@ -286,5 +286,5 @@ def _delete_rulesets(handles: list[Any]) -> None:
     for handle in handles:
         try:
             durable_rules_engine.delete_ruleset(handle)
-        except Exception:  # noqa: S110 - best effort at teardown
+        except Exception:  # noqa: S110, BLE001 - best effort at teardown
             pass

@@ -11,9 +11,9 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-Value = Union[str, int, float, bool]
+Value = str | int | float | bool
 KINDS = ("string", "number", "integer", "boolean", "date", "enum")
 NUMBER_LIMIT = 10**11
 NUMBER_SCALE = 10_000

@@ -18,7 +18,7 @@ def to_mermaid(model: PackModel, locale: str) -> str:
                                 if c.required)
             title = _label(stage.title.get(locale))
             lines.append(f'    {pipeline.id}__{stage.id}["<b>{title}</b><br/>{crit}"]')
-        for a, b in zip(pipeline.stages, pipeline.stages[1:]):
+        for a, b in zip(pipeline.stages, pipeline.stages[1:], strict=False):
             lines.append(f"    {pipeline.id}__{a.id} --> {pipeline.id}__{b.id}")
         lines.append("  end")
         for stage in pipeline.stages:
@@ -39,7 +39,7 @@ def to_dot(model: PackModel, locale: str) -> str:
                               if c.required)
             lines.append(f'    {pipeline.id}__{stage.id} [label="{_label(stage.title.get(locale))}'
                          f'\\n{crit}"];')
-        for a, b in zip(pipeline.stages, pipeline.stages[1:]):
+        for a, b in zip(pipeline.stages, pipeline.stages[1:], strict=False):
             lines.append(f"    {pipeline.id}__{a.id} -> {pipeline.id}__{b.id};")
         lines.append("  }")
         for stage in pipeline.stages:

@@ -175,7 +175,8 @@ class _Reader:
                                   code="E013")
         return out
 
-    def items(self, raw: Any, container: Any, key: Any, what: str) -> list[tuple[LocDict, Any, int]]:
+    def items(self, raw: Any, container: Any, key: Any,
+              what: str) -> list[tuple[LocDict, Any, int]]:
         """The mappings of a list, with their container and index for positions."""
         if raw is None:
             return []
@@ -395,7 +396,7 @@ class PackLoader:
                 self.problems.add(where(mapping, "type"), f"{what}: an enum fact has type "
                                   "string", code="E013")
         else:
-            kind = mapping.get("type")
+            kind = str(mapping.get("type"))
             enum = None
             if kind not in KINDS or kind == "enum":
                 self.problems.add(where(mapping, "type") if "type" in mapping else mapping.pos,
@@ -515,7 +516,8 @@ class PackLoader:
             for j, target in enumerate(targets):
                 if target not in objection_ids and not self._files_failed():
                     self.problems.add(where(ids, j), f"disclosure '{item.get('id')}' names "
-                                      f"unknown objection '{target}'", nearest(target, objection_ids), code="E034")
+                                      f"unknown objection '{target}'",
+                                      nearest(target, objection_ids), code="E034")
             disclosures.append(Disclosure(self.r.string(item, "id", "disclosure", pattern=ID),
                                           targets, self.r.text(item, "text", "disclosure"),
                                           where(c, i)))
@@ -545,7 +547,7 @@ class PackLoader:
         title = r.text(raw, "title", what)
         patterns, exclude = self._detect(raw, what)
         replies = []
-        for order, (item, c, i) in enumerate(r.items(raw.get("replies"), raw, "replies",
+        for _order, (item, c, i) in enumerate(r.items(raw.get("replies"), raw, "replies",
                                                      f"{what} replies")):
             r.keys(item, REPLY_KEYS, ("id",), f"a reply of {what}")
             replies.append(Reply(
@@ -738,7 +740,8 @@ class PackLoader:
             terminate=self._criteria(raw, "terminate", what, terminate=True),
             approvals=approvals, position=_id_position(raw, container, index))
 
-    def _criteria(self, raw: LocDict, key: str, what: str, terminate: bool) -> tuple[Criterion, ...]:
+    def _criteria(self, raw: LocDict, key: str, what: str,
+                  terminate: bool) -> tuple[Criterion, ...]:
         out = []
         for item, c, i in self.r.items(raw.get(key), raw, key, f"{what} {key}"):
             cid = self.r.string(item, "id", "criterion", pattern=ID)

@@ -16,7 +16,7 @@ from .factvalues import FactTable, Value, derive
 from .gate import Override, evaluate_gate
 from .loader import PackLoader
 from .matcher import Matcher, PythonMatcher, build_rulebook
-from .model import PackModel
+from .model import Objection, PackModel
 from .packs import locate
 from .templates import CompiledTemplate, compile_templates, make_environment, report_orphans
 
@@ -36,7 +36,7 @@ def load_model(name_or_path: str | Path) -> tuple[PackModel, dict[tuple[str, str
     if model is None:
         problems.raise_if_any()
         raise PackError([])
-    positions = {}
+    positions: dict[str, Position] = {}
     for objection in model.objections:
         for reply in objection.replies:
             positions.setdefault(reply.id, reply.position)
@@ -60,17 +60,18 @@ def _check_samples(model: PackModel, templates: Mapping[tuple[str, str], Compile
     from .render import render_context
 
     guard = ComplianceGuard(model.compliance, model.detection)
-    owners = {}
-    for objection in model.objections:
-        for reply in objection.replies:
-            owners[reply.id] = objection
+    owners: dict[str, Objection] = {}
+    for entry in model.objections:
+        for reply in entry.replies:
+            owners[reply.id] = entry
     for (reply_id, locale), template in templates.items():
         objection = owners.get(reply_id)
         context = render_context(model, sample_facts(model.facts), locale, objection, ())
         try:
             text = template.render(context)
-        except Exception as error:  # any template failure is an authoring error here
-            problems.add(_at(template), f"template fails with sample facts: {error}",
+        except Exception as error:  # noqa: BLE001 - any failure here is an authoring error
+            problems.add(Position(str(template.path), 1, 1),
+                         f"template fails with sample facts: {error}",
                          code="E045")
             continue
         for violation in guard.check(text, objection.id if objection else "", locale):
@@ -182,17 +183,17 @@ class Pack:
 
 def as_datetime(now: dt.datetime | dt.date | str | None) -> dt.datetime:
     if now is None:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     if isinstance(now, dt.datetime):
-        return now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
+        return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
     if isinstance(now, dt.date):
-        return dt.datetime(now.year, now.month, now.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC)
     if isinstance(now, str):
         try:
             parsed = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
         except ValueError as error:
             raise InputError(f"'now' is not an ISO date or time: {now!r}") from error
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     raise InputError(f"'now' must be a date, a datetime or an ISO string, not {now!r}")
 
 

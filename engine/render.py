@@ -40,7 +40,7 @@ def render_reply(pack: Pack, reply_id: str, objection: Objection, facts: Mapping
     context = render_context(pack.model, facts, locale, objection, evidence)
     try:
         text = template.render(context)
-    except Exception as error:  # a template may only fail on data; never fail the turn
+    except Exception as error:  # noqa: BLE001 - a template may fail on data; a turn may not
         rec.warn("render_failed", f"reply '{reply_id}' could not be rendered: {error}")
         return None
     for claim in pack.guard.claims(text):

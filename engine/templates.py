@@ -148,7 +148,7 @@ def report_orphans(responses_root: Path, locales: Iterable[str], replies: Iterab
 
 
 def _unused_templates(root: Path, locales: Iterable[str], replies: set[str]) -> list[Path]:
-    out = []
+    out: list[Path] = []
     for locale in locales:
         folder = root / locale
         if folder.is_dir():

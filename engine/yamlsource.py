@@ -36,7 +36,7 @@ def _position(path: str, mark: Any) -> Position:
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
-class _PackLoader(_Base):  # type: ignore[misc, valid-type]
+class _PackLoader(_Base):
     source_path: str = "<string>"
     problems: ProblemLog
     saw_alias: bool = False
