@@ -19,17 +19,6 @@ from jsonschema.exceptions import best_match
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "engine" / "schema" / "pack.schema.json"
 
-# Shipped files known to be wrong (not the schema's fault): {relative path: (reason, error)}.
-# The xfail is limited to that error and not strict, so a fixed file simply passes and any
-# other failure of the file still fails the test.
-KNOWN_BAD: dict[str, tuple[str, type[BaseException]]] = {
-    "rules/brokerage/pack.yaml": (
-        "not loadable YAML: examples.match_nothing has `请问是哪位?` in a flow list; PyYAML "
-        "(and so the engine, E001) ends a plain scalar at '?' there - quote the item",
-        yaml.YAMLError),
-}
-
-
 def _schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -55,11 +44,7 @@ def _pack_files() -> list[Any]:
     params = []
     for path in files:
         rel = path.relative_to(ROOT).as_posix()
-        marks = []
-        if rel in KNOWN_BAD:
-            reason, error = KNOWN_BAD[rel]
-            marks.append(pytest.mark.xfail(reason=reason, raises=error, strict=False))
-        params.append(pytest.param(path, id=rel, marks=marks))
+        params.append(pytest.param(path, id=rel))
     return params
 
 
