@@ -56,11 +56,20 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class _Ref:
-    kind: str  # "pattern" | "exclude" | "cue"
+class _Closing:
+    """A pattern whose last fragment is this automaton entry: checked when it occurs."""
+
+    kind: str  # "pattern" | "exclude"
     objection: str
-    pattern: Pattern | None
-    fragment_index: int
+    pattern: Pattern
+
+
+@dataclass(frozen=True)
+class _Entry:
+    fragment: str
+    wordy: bool
+    is_cue: bool
+    closing: tuple[_Closing, ...]
 
 
 class Detector:
@@ -68,20 +77,20 @@ class Detector:
         self.threshold = settings.threshold
         self.window = settings.negation_window
         self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[_Ref]] = defaultdict(list)
+        closing: dict[str, list[_Closing]] = defaultdict(list)
+        fragments: set[str] = set()
         for objection in objections:
-            for pattern in objection.patterns:
-                for i, fragment in enumerate(pattern.fragments):
-                    table[fragment].append(_Ref("pattern", objection.id, pattern, i))
-            for pattern in objection.exclude:
-                for i, fragment in enumerate(pattern.fragments):
-                    table[fragment].append(_Ref("exclude", objection.id, pattern, i))
-        for cues in settings.negation_cues.values():
-            for cue in cues:
-                table[normalize(cue)].append(_Ref("cue", "", None, 0))
-        for fragment, refs in table.items():
+            for kind, patterns in (("pattern", objection.patterns),
+                                   ("exclude", objection.exclude)):
+                for pattern in patterns:
+                    fragments.update(pattern.fragments)
+                    closing[pattern.fragments[-1]].append(_Closing(kind, objection.id, pattern))
+        cues = {normalize(c) for cs in settings.negation_cues.values() for c in cs}
+        for fragment in sorted(fragments | cues):
             if fragment:
-                self._automaton.add_word(fragment, (fragment, tuple(refs)))
+                entry = _Entry(fragment, is_wordy(fragment), fragment in cues,
+                               tuple(closing.get(fragment, ())))
+                self._automaton.add_word(fragment, entry)
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
@@ -91,36 +100,31 @@ class Detector:
             return []
         text = normalize(utterance[:MAX_UTTERANCE])
         cues: list[tuple[int, int]] = []
-        # keyed by (kind, objection, pattern): equal patterns may belong to two entries
-        spans: dict[tuple[str, str, Pattern], dict[int, list[tuple[int, int]]]] = \
-            defaultdict(lambda: defaultdict(list))
-        for end, (fragment, refs) in self._automaton.iter(text):
-            start = end - len(fragment) + 1
-            if not self._bounded(text, fragment, start, end):
+        occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        candidates: dict[int, _Closing] = {}  # by identity: equal patterns of two entries
+        for end, entry in self._automaton.iter(text):
+            start = end - len(entry.fragment) + 1
+            if entry.wordy and not self._bounded(text, entry.fragment, start, end):
                 continue
-            for ref in refs:
-                if ref.kind == "cue":
-                    cues.append((start, end + 1))
-                else:
-                    assert ref.pattern is not None
-                    key = (ref.kind, ref.objection, ref.pattern)
-                    spans[key][ref.fragment_index].append((start, end + 1))
+            occurrences[entry.fragment].append((start, end + 1))
+            if entry.is_cue:
+                cues.append((start, end + 1))
+            for item in entry.closing:
+                candidates.setdefault(id(item), item)
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
-        for (kind, objection, pattern), by_fragment in spans.items():
-            for chain in self._chains(pattern, by_fragment):
+        for item in candidates.values():
+            for chain in self._chains(item.pattern, occurrences):
                 whole = (chain[0][0], chain[-1][1])
-                if kind == "exclude":
-                    excluded[objection].append(whole)
+                if item.kind == "exclude":
+                    excluded[item.objection].append(whole)
                 elif not self._negated(text, whole[0], cues):
-                    found.append((objection, pattern, whole, chain))
+                    found.append((item.objection, item.pattern, whole, chain))
                     break
         return self._score(text, found, excluded)
 
     @staticmethod
     def _bounded(text: str, fragment: str, start: int, end: int) -> bool:
-        if not is_wordy(fragment):
-            return True
         before = text[start - 1] if start > 0 else " "
         after = text[end + 1] if end + 1 < len(text) else " "
         suffix = fragment.startswith("n'")  # "n't" attaches to the word before it
@@ -130,16 +134,16 @@ class Detector:
 
     @staticmethod
     def _chains(pattern: Pattern,
-                by_fragment: Mapping[int, list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+                occurrences: Mapping[str, list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
         """Occurrences of the fragments in order, each within MAX_GAP of the previous."""
-        if len(by_fragment) < len(pattern.fragments):
+        if any(f not in occurrences for f in pattern.fragments):
             return []
         chains: list[list[tuple[int, int]]] = []
-        for first in by_fragment[0]:
+        for first in occurrences[pattern.fragments[0]]:
             chain = [first]
-            for i in range(1, len(pattern.fragments)):
+            for fragment in pattern.fragments[1:]:
                 prev_end = chain[-1][1]
-                nxt = next((s for s in by_fragment[i]
+                nxt = next((s for s in occurrences[fragment]
                             if prev_end <= s[0] <= prev_end + MAX_GAP), None)
                 if nxt is None:
                     break

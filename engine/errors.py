@@ -107,3 +107,9 @@ class ProblemLog:
     def raise_if_any(self) -> None:
         if self.problems:
             raise PackError(self.problems)
+
+
+class TestFileError(PackError):
+    """A pack's test file is malformed or names things the pack does not have."""
+
+    __test__ = False  # not a pytest test class, despite the name
