@@ -11,7 +11,7 @@ import re
 
 from .textnorm import normalize
 
-MAX_VARIANTS = 64
+MAX_VARIANTS = 256
 MAX_FRAGMENTS = 4
 GAP_MARKERS = re.compile(r"…|\.\.\.")
 _BRACES = re.compile(r"\{([^{}]*)\}")
