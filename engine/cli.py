@@ -75,6 +75,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--locale")
 
     command("packs", "list the shipped packs", "playbook packs")
+
+    p = command("test", "run the test cases beside a pack (rules/<pack>/tests/*.yaml)",
+                "playbook test brokerage --coverage --threshold 100")
+    p.add_argument("packs", nargs="+", metavar="PACK")
+    p.add_argument("--run", metavar="REGEX", help="only the cases whose name matches")
+    p.add_argument("--coverage", action="store_true", help="report what no test exercised")
+    p.add_argument("--threshold", type=float, metavar="P", help="fail below P%% coverage")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--backend", choices=("durable", "python"), default="durable")
+
+    p = command("diff", "replay conversations and deals through two versions of a pack",
+                "playbook diff old/rules/brokerage brokerage examples/conversations/*.yaml")
+    p.add_argument("old", metavar="OLD_PACK")
+    p.add_argument("new", metavar="NEW_PACK")
+    p.add_argument("inputs", nargs="+", metavar="FILE", help="conversation or deal files")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = command("init", "scaffold a new pack that passes validate and test",
+                "playbook init my_pack --dir .")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--dir", default=".", help="where rules/ and responses/ are (default: .)")
+    p.add_argument("--locale", action="append", dest="locales", choices=("en", "zh-CN"),
+                   help="a locale of the pack (repeatable; default: en)")
     return parser
 
 
@@ -228,7 +251,26 @@ def _packs(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _test(args: argparse.Namespace, out: TextIO) -> int:
+    from .testreport import run_command
+
+    return run_command(args.packs, args.run, args.format, args.coverage, args.threshold,
+                       args.backend, out)
+
+
+def _diff(args: argparse.Namespace, out: TextIO) -> int:
+    from .diff import run_command
+
+    return run_command(args.old, args.new, args.inputs, args.format, out)
+
+
+def _init(args: argparse.Namespace, out: TextIO) -> int:
+    from .scaffold import run_command
+
+    return run_command(args.name, args.dir, args.locales or ["en"], out)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "validate": _validate, "dry-run": _dry_run, "detect": _detect, "gate": _gate,
-    "graph": _graph, "packs": _packs,
+    "graph": _graph, "packs": _packs, "test": _test, "diff": _diff, "init": _init,
 }
