@@ -13,9 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
-from .conversation import read_conversation
+from .conversation import parse_yaml, read_conversation, read_text
 from .errors import InputError, PackError, PlaybookError
 from .pack import Pack, load_model, load_pack
 from .textui import print_gate, print_turn
@@ -203,12 +201,7 @@ def _detect(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def read_deal(path: str) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read deal: {error}", path) from error
-    except yaml.YAMLError as error:
-        raise InputError(f"invalid YAML: {error}", path) from error
+    raw = parse_yaml(read_text(Path(path), "deal"), Path(path))
     if not isinstance(raw, dict):
         raise InputError("a deal is a mapping of facts, or {facts: {...}}", path)
     if "facts" not in raw:

@@ -47,12 +47,28 @@ def _turn(raw: Any, where: str) -> Turn:
                 str(raw.get("speaker", "customer")))
 
 
+def parse_yaml(text: str, file: Path) -> Any:
+    """Safe YAML of an input file; a syntax error names file:line:col in one line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InputError(f"invalid YAML: {problem}", where) from error
+
+
+def read_text(file: Path, what: str) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"cannot read {what}: {reason}", str(file)) from error
+
+
 def read_conversation(path: str | Path) -> Conversation:
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read conversation: {error}", str(file)) from error
+    text = read_text(file, "conversation")
     if file.suffix == ".jsonl":
         conv = Conversation(session=file.stem)
         for number, line in enumerate(text.splitlines(), start=1):
@@ -65,12 +81,7 @@ def read_conversation(path: str | Path) -> Conversation:
                     from error
             conv.turns.append(_turn(raw, f"{file}:{number}"))
         return conv
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
-        raise InputError(f"invalid YAML: {getattr(error, 'problem', error)}", where) from error
+    raw = parse_yaml(text, file)
     if isinstance(raw, list):
         raw = {"turns": raw}
     if not isinstance(raw, dict) or not isinstance(raw.get("turns"), list):

@@ -1,0 +1,97 @@
+"""The command line as a pack author uses it."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CONV = ROOT / "examples" / "conversations"
+
+
+def run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(args), out=out)
+    return code, out.getvalue()
+
+
+def test_help_lists_every_command_with_an_example():
+    done = subprocess.run([sys.executable, "-m", "engine", "--help"], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0
+    for command in ("validate", "dry-run", "detect", "gate", "graph", "packs"):
+        assert command in done.stdout
+    assert done.stdout.count("e.g. playbook") >= 6
+
+
+def test_dry_run_repeat_shows_a_then_b_then_escalation():
+    code, out = run("dry-run", "brokerage", str(CONV / "repeat_objection.yaml"),
+                    "--format", "jsonl")
+    assert code == 0
+    replies = [json.loads(line)["replies"][0] for line in out.splitlines()]
+    assert [r["reply"] for r in replies] == ["no_time.a", "no_time.b",
+                                            "escalate.manager_meeting"]
+    assert replies[2]["escalated"] is True
+
+
+def test_dry_run_text_in_both_locales():
+    code, zh = run("dry-run", "brokerage", str(CONV / "busy_owner.yaml"))
+    assert code == 0 and "reply no_time" in zh and "detected: no_time" in zh
+    code, en = run("dry-run", "brokerage", str(CONV / "busy_owner.yaml"), "--locale", "en")
+    assert code == 0
+    texts = [line.strip() for line in en.splitlines() if line.startswith("  ") and
+             not line.strip().startswith("why")]
+    assert texts and all(t.isascii() for t in texts)
+
+
+def test_dry_run_json_and_jsonl_are_the_recommendation_shape():
+    code, out = run("dry-run", "brokerage", str(CONV / "cautious_retiree.jsonl"),
+                    "--format", "json")
+    assert code == 0
+    recs = json.loads(out)
+    assert len(recs) == 4
+    for rec in recs:
+        assert set(rec) == {"session", "turn", "locale", "objections", "replies", "actions",
+                            "gate", "warnings", "trace"}
+
+
+def test_detect_jsonl_one_object_per_input_line(tmp_path: Path):
+    lines = ["我最近太忙了", "好的谢谢", "I need to ask my wife first", ""]
+    src = tmp_path / "u.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = run("detect", "brokerage", str(src), "--format", "jsonl")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["text"] for r in rows] == lines
+    assert rows[0]["objections"][0]["id"] == "no_time"
+    assert rows[1]["objections"] == []
+    assert rows[2]["objections"][0]["id"] == "ask_spouse"
+    for row in rows:
+        scores = [o["score"] for o in row["objections"]]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_detect_reads_stdin():
+    done = subprocess.run([sys.executable, "-m", "engine", "detect", "brokerage", "--format",
+                           "jsonl"], input="风险太大了\n", capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["objections"][0]["id"] == "too_risky"
+
+
+def test_input_errors_exit_2_without_traceback(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("turns: [ {say: 'x'\n", encoding="utf-8")
+    for args in (["dry-run", "brokerage", str(bad)], ["dry-run", "brokerge", str(bad)],
+                 ["dry-run", "brokerage", str(tmp_path / "missing.yaml")],
+                 ["gate", "new_customer", str(bad)]):
+        done = subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                              text=True, cwd=ROOT)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "Traceback" not in done.stderr + done.stdout
+        assert len(done.stderr.strip().splitlines()) <= 2
