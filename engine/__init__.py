@@ -20,7 +20,10 @@ from .errors import (
 from .pack import Pack, load_pack, validate_pack
 from .packs import shipped_packs
 from .recommendation import Recommendation
+from .scenario import Scenario, ScenarioError, load_scenario
+from .scoring import TurnScore, score_answer
 from .session import Session
+from .simulate import RunResult, monte_carlo, run_scenario, simulate_funnel
 
 __all__ = [
     "Hit",
@@ -33,9 +36,18 @@ __all__ = [
     "Position",
     "Problem",
     "Recommendation",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
     "Session",
+    "TurnScore",
     "load_pack",
+    "load_scenario",
+    "monte_carlo",
+    "run_scenario",
+    "score_answer",
     "shipped_packs",
+    "simulate_funnel",
     "validate_pack",
 ]
 __version__ = "0.1.0"

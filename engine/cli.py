@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "jsonl"), default="text")
     p.add_argument("--locale", help="reply locale (default: the conversation's or the pack's)")
     p.add_argument("--backend", choices=("durable", "python"), default="durable")
+    p.add_argument("--explain", action="store_true",
+                   help="after each turn, explain every rule considered (see `explain`)")
 
     p = command("detect", "print the objections detected in utterances",
                 'playbook detect brokerage --text "我要跟老婆商量一下"')
@@ -96,6 +98,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=".", help="where rules/ and responses/ are (default: .)")
     p.add_argument("--locale", action="append", dest="locales", choices=("en", "zh-CN"),
                    help="a locale of the pack (repeatable; default: en)")
+
+    p = command("lint", "completeness, conflicts and compliance; exit 1 on an error",
+                "playbook lint brokerage --format json")
+    p.add_argument("packs", nargs="+", metavar="PACK")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = command("explain", "why one turn got its replies, actions and gate decision",
+                "playbook explain brokerage examples/conversations/busy_owner.yaml --turn 3")
+    p.add_argument("pack", metavar="PACK")
+    p.add_argument("conversation", metavar="CONVERSATION", help="YAML or JSONL file of turns")
+    p.add_argument("--turn", type=int, required=True, metavar="N", help="turn number, from 1")
+    p.add_argument("--locale")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = command("docs", "the pack as a readable playbook for reps",
+                "playbook docs brokerage --format html -o brokerage.html")
+    p.add_argument("pack", metavar="PACK")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    p.add_argument("--locale", help="language of titles and stages (default: the pack's)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    from .simcli import add_arguments as simulate_arguments
+
+    simulate_arguments(command("simulate", "role-play a training scenario; score the answers",
+                               "playbook simulate examples/scenarios/busy_owner.yaml --auto"))
     return parser
 
 
@@ -164,13 +190,21 @@ def _dry_run(args: argparse.Namespace, out: TextIO) -> int:
     session = pack.session(conversation.session, conversation.facts, locale=locale)
     results = []
     for turn in conversation.turns:
-        rec = session.turn(utterance=turn.utterance, facts=turn.facts,
-                           now=turn.now or conversation.now).to_dict()
+        if args.explain:
+            from .explain import explain_turn, to_text
+
+            explanation = explain_turn(session, turn, conversation.now)
+            rec = dict(explanation.pop("result"), explanation=explanation)
+        else:
+            rec = session.turn(utterance=turn.utterance, facts=turn.facts,
+                               now=turn.now or conversation.now).to_dict()
         results.append(rec)
         if args.format == "jsonl":
             print(json.dumps(rec, ensure_ascii=False), file=out)
         elif args.format == "text":
             print_turn(out, turn.utterance, rec)
+            if args.explain:
+                print(to_text(rec["explanation"]), file=out)
     if args.format == "json":
         print(json.dumps(results, ensure_ascii=False, indent=2), file=out)
     return 0
@@ -263,7 +297,32 @@ def _init(args: argparse.Namespace, out: TextIO) -> int:
     return run_command(args.name, args.dir, args.locales or ["en"], out)
 
 
+def _lint(args: argparse.Namespace, out: TextIO) -> int:
+    from .lint import run_command
+
+    return run_command(args.packs, args.format, out)
+
+
+def _explain(args: argparse.Namespace, out: TextIO) -> int:
+    from .explain import run_command
+
+    return run_command(args.pack, args.conversation, args.turn, args.locale, args.format, out)
+
+
+def _docs(args: argparse.Namespace, out: TextIO) -> int:
+    from .docs import run_command
+
+    return run_command(args.pack, args.format, args.locale, args.output, out)
+
+
+def _simulate(args: argparse.Namespace, out: TextIO) -> int:
+    from .simcli import run as run_command
+
+    return run_command(args, out)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "validate": _validate, "dry-run": _dry_run, "detect": _detect, "gate": _gate,
     "graph": _graph, "packs": _packs, "test": _test, "diff": _diff, "init": _init,
+    "lint": _lint, "explain": _explain, "docs": _docs, "simulate": _simulate,
 }

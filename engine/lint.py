@@ -7,10 +7,11 @@ severity, a `path:line:col` and a one-line fix. A pack silences a finding in its
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from jinja2 import nodes
 
@@ -447,3 +448,21 @@ def _find(template: CompiledTemplate, phrase: str) -> Position:
         if column >= 0:
             return Position(str(template.path), number, column + 1)
     return Position(str(template.path), 1, 1)
+
+
+# command line -------------------------------------------------------------------------
+
+def run_command(packs: list[str], fmt: str, out: TextIO) -> int:
+    """`playbook lint`: exit 1 when any pack has an error finding, else 0."""
+    reports = [lint_pack(name) for name in packs]
+    if fmt == "json":
+        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2),
+              file=out)
+    else:
+        for report in reports:
+            for finding in report.findings:
+                print(finding, file=out)
+            hidden = f", {report.suppressed} suppressed" if report.suppressed else ""
+            print(f"{report.pack}: {report.errors} error(s), {report.warnings} warning(s)"
+                  f"{hidden}", file=out)
+    return 1 if any(r.errors for r in reports) else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import All, AnyOf, Compare, Condition, Exists, Not, Truth
+from .conditions import All, AnyOf, Compare, Condition, Exists, Truth
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most",
         "gt": "is more than", "gte": "is at least", "in": "is one of",

@@ -12,6 +12,7 @@ nearest valid name). The format is documented in docs/scenarios.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -284,7 +285,9 @@ def _read(raw: LocDict, file: Path, r: _Reader) -> tuple[Scenario, LocList]:
     if locale is not None and not isinstance(locale, str):
         r.error(where(raw, "locale"), "'locale' must be a locale name such as zh-CN")
         locale = None
-    now = r.string(raw, "now", "scenario", DEFAULT_NOW)
+    now_raw = raw.get("now", DEFAULT_NOW)
+    now = now_raw.isoformat() if isinstance(now_raw, (dt.date, dt.datetime)) else \
+        r.string(raw, "now", "scenario", DEFAULT_NOW)
     persona = _persona(raw, r)
     start = r.mapping(raw.get("start"), raw, "start", "'start'")
     pipeline = stage = None
