@@ -201,18 +201,23 @@ class DurableMatcher:
         self._fired: list[str] = []
         self._encoder, compiled = _compile_book(book, facts)
         self._route: dict[str, tuple[_Shard, int]] = {}
+        # rules without a condition hold for every fact: answered here, never sent to
+        # durable_rules (most replies and actions have no `when`, so many turns need no
+        # native call at all)
+        self._always: dict[str, frozenset[str]] = {}
         instance = next(_instances)
         shards: list[_Shard] = []
         current: _Shard | None = None
         for key, item in compiled.items():
-            if not item.expressions:
+            self._always[key] = frozenset(r.id for r, e in item.expressions if e is _TRUE)
+            conditional = [(r, e) for r, e in item.expressions if e is not _TRUE]
+            if not conditional:
                 continue
             if current is None or not self._fits(current, item):
                 current = _Shard(f"{pack_id}@{version}#{len(shards)}~{instance}")
                 shards.append(current)
-            for rule, expr in item.expressions:
-                condition = {"$and": [{KEY_PROPERTY: item.code}, expr]} \
-                    if expr is not _TRUE else {KEY_PROPERTY: item.code}
+            for rule, expr in conditional:
+                condition = {"$and": [{KEY_PROPERTY: item.code}, expr]}
                 current.rules[f"{item.code}|{rule.id}"] = {"all": [{"m": condition}],
                                                            "run": self._action(rule.id)}
             for prop, values in item.literals.items():
@@ -251,9 +256,10 @@ class DurableMatcher:
         return record
 
     def matching(self, key: str, facts: Mapping[str, Value]) -> frozenset[str]:
+        always = self._always.get(key, frozenset())
         route = self._route.get(key)
         if route is None:
-            return frozenset()
+            return always
         shard, code = route
         message: dict[str, Any] = {"sid": SCRATCH_SID, KEY_PROPERTY: code}
         for path, prop in self._shard_props[shard.name]:
@@ -274,7 +280,7 @@ class DurableMatcher:
                     self._host.retract_fact(shard.name, message)
                 except Exception:  # noqa: S110, BLE001 - nothing asserted, nothing to retract
                     pass
-            return frozenset(self._fired)
+            return always.union(self._fired)
 
     def close(self) -> None:
         self._finalizer()
