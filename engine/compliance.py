@@ -14,6 +14,16 @@ from .detect import Detector
 from .model import Compliance, Detection, Disclosure, Objection, Pattern, Text
 from .patterns import expand
 
+# Words that turn a forbidden phrase into a disclaimer ("no one can promise a guaranteed
+# return"). Wider than detection's negation cues on purpose: here a false "disclaimer"
+# only lets a sentence that denies the claim through.
+DISCLAIMER_CUES: dict[str, tuple[str, ...]] = {
+    "zh-CN": ("没有人能", "没人能", "谁也不能", "谁都不能", "不能", "无法", "不会", "不可能",
+              "不承诺", "不保证", "没法"),
+    "en": ("no one can", "nobody can", "no one could", "cannot", "can't", "won't", "never",
+           "not", "no"),
+}
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -34,8 +44,10 @@ class ComplianceGuard:
                 patterns = tuple(Pattern(phrase, fragments, 1.0, locale)
                                  for fragments in expand(phrase))
                 entries.append(Objection(phrase, "claim", Text(), patterns, (), ()))
-        self._claims = Detector(entries, Detection(0.5, detection.negation_window,
-                                                   detection.negation_cues))
+        cues = {locale: tuple(detection.negation_cues.get(locale, ())) +
+                DISCLAIMER_CUES.get(locale, ())
+                for locale in set(detection.negation_cues) | set(DISCLAIMER_CUES)}
+        self._claims = Detector(entries, Detection(0.5, detection.negation_window, cues))
         self._disclosures: dict[str, list[Disclosure]] = {}
         for disclosure in compliance.disclosures:
             for objection in disclosure.objections:

@@ -47,10 +47,21 @@ def _turn(raw: Any, where: str) -> Turn:
                 str(raw.get("speaker", "customer")))
 
 
+class _NoAliasLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML without anchors/aliases: a few bytes of aliases can expand to gigabytes."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML anchors and aliases are not allowed in input files",
+                node.start_mark)
+        return super().construct_object(node, deep)
+
+
 def parse_yaml(text: str, file: Path) -> Any:
     """Safe YAML of an input file; a syntax error names file:line:col in one line."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)

@@ -7,9 +7,10 @@ utterance depends on its length and the number of hits, not on the number of phr
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import ahocorasick
@@ -19,6 +20,8 @@ from .textnorm import is_word_char, is_wordy, normalize
 
 MAX_GAP = 12  # characters allowed between the fragments of an `a…b` pattern
 MAX_UTTERANCE = 5_000  # characters examined per utterance; the rest is ignored
+MAX_CHAINS = 64  # occurrences of a pattern's first fragment examined per utterance
+NEGATION_REACH = 80  # characters before a hit in which a negation cue may end
 _CLAUSE_BREAK = re.compile(r"[,.!?;:,。!?;:、\n]")
 _UNIT = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
@@ -111,6 +114,10 @@ class Detector:
                 cues.append((start, end + 1))
             for item in entry.closing:
                 candidates.setdefault(id(item), item)
+        cue_starts: dict[int, list[int]] = defaultdict(list)
+        for cue_start, cue_end in cues:
+            cue_starts[cue_end].append(cue_start)
+        cue_ends = sorted(cue_starts)
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
         for item in candidates.values():
@@ -118,7 +125,7 @@ class Detector:
                 whole = (chain[0][0], chain[-1][1])
                 if item.kind == "exclude":
                     excluded[item.objection].append(whole)
-                elif not self._negated(text, whole[0], cues):
+                elif not self._negated(text, whole[0], cue_ends, cue_starts):
                     found.append((item.objection, item.pattern, whole, chain))
                     break
         return self._score(text, found, excluded)
@@ -133,34 +140,38 @@ class Detector:
         return not (is_word_char(fragment[-1]) and is_word_char(after))
 
     @staticmethod
-    def _chains(pattern: Pattern,
-                occurrences: Mapping[str, list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
-        """Occurrences of the fragments in order, each within MAX_GAP of the previous."""
+    def _chains(pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]]
+                ) -> Iterator[list[tuple[int, int]]]:
+        """Occurrences of the fragments in order, each within MAX_GAP of the previous;
+        lazily, and at most MAX_CHAINS of them."""
         if any(f not in occurrences for f in pattern.fragments):
-            return []
-        chains: list[list[tuple[int, int]]] = []
-        for first in occurrences[pattern.fragments[0]]:
+            return
+        for first in occurrences[pattern.fragments[0]][:MAX_CHAINS]:
             chain = [first]
             for fragment in pattern.fragments[1:]:
                 prev_end = chain[-1][1]
-                nxt = next((s for s in occurrences[fragment]
-                            if prev_end <= s[0] <= prev_end + MAX_GAP), None)
-                if nxt is None:
+                spans = occurrences[fragment]
+                i = bisect.bisect_left(spans, (prev_end, -1))
+                if i == len(spans) or spans[i][0] > prev_end + MAX_GAP:
                     break
-                chain.append(nxt)
+                chain.append(spans[i])
             if len(chain) == len(pattern.fragments):
-                chains.append(chain)
-        return chains
+                yield chain
 
-    def _negated(self, text: str, start: int, cues: list[tuple[int, int]]) -> bool:
-        for cue_start, cue_end in cues:
-            if cue_end > start or _a_not_a(text, cue_start) or _question_opener(text, cue_start):
-                continue
+    def _negated(self, text: str, start: int, cue_ends: list[int],
+                 cue_starts: dict[int, list[int]]) -> bool:
+        """A cue ending shortly before `start`, in the same clause, negates the hit.
+        Only cues ending within NEGATION_REACH characters are examined, so the cost per
+        hit is bounded whatever the length of the utterance."""
+        low = bisect.bisect_left(cue_ends, start - NEGATION_REACH)
+        high = bisect.bisect_right(cue_ends, start)
+        for cue_end in cue_ends[low:high]:
             gap = text[cue_end:start]
-            if _CLAUSE_BREAK.search(gap):
+            if _CLAUSE_BREAK.search(gap) or len(_UNIT.findall(gap)) > self.window:
                 continue
-            if len(_UNIT.findall(gap)) <= self.window:
-                return True
+            for cue_start in cue_starts[cue_end]:
+                if not (_a_not_a(text, cue_start) or _question_opener(text, cue_start)):
+                    return True
         return False
 
     def _score(self, text: str, found: list[tuple[str, Pattern, tuple[int, int],

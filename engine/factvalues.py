@@ -117,13 +117,23 @@ class FactTable:
         return FactTable(specs)
 
 
-def flatten(facts: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Accept both `{"customer.type": x}` and `{"customer": {"type": x}}`."""
-    out: dict[str, Any] = {}
+MAX_LEAVES = 1_000
+MAX_DEPTH = 8
+
+
+def flatten(facts: Mapping[str, Any], prefix: str = "", depth: int = 0,
+            out: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Accept both `{"customer.type": x}` and `{"customer": {"type": x}}`. Stops after
+    MAX_LEAVES values and below MAX_DEPTH levels, so shared or deep structures from a
+    caller cannot blow up (the session warns when facts were cut)."""
+    out = {} if out is None else out
     for key, value in facts.items():
+        if len(out) >= MAX_LEAVES:
+            break
         path = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            out.update(flatten(value, path + "."))
+            if depth < MAX_DEPTH:
+                flatten(value, path + ".", depth + 1, out)
         else:
             out[path] = value
     return out

@@ -28,7 +28,9 @@ class Override:
     reason: str
 
     @staticmethod
-    def parse(raw: Mapping[str, Any]) -> Override:
+    def parse(raw: Any) -> Override:
+        if not isinstance(raw, Mapping):
+            raise InputError("an override is a mapping: {decision, by, reason}")
         decision = raw.get("decision")
         if decision not in DECISIONS:
             raise InputError(f"override decision must be one of {', '.join(DECISIONS)}")
@@ -91,17 +93,19 @@ def evaluate_gate(model: PackModel, matcher: Matcher, pipeline: Pipeline,
         decision, reason = "hold", move["reason"]
     actions = [dict(c["action"], because=f"gate:{c['criterion']}")
                for c in criteria if c["status"] != "met" and c.get("action")]
+    recorded = None
+    if override is not None:  # a manager's decision wins; the result stays consistent
+        recorded = {"decision": override.decision, "by": override.by,
+                    "reason": override.reason, "original_decision": decision}
+        decision, reason = override.decision, f"override by {override.by}: {override.reason}"
+        move = _move(pipeline, stage, move_to, decision)
     result.update(
         decision=decision, reason=reason, criteria=criteria + terminations,
         unmet=[_brief(c) for c in unmet], unknown=[_brief(c) for c in unknown],
         terminated_by=[_brief(c) for c in terminated_by], approvals=approvals,
         overdue=overdue, actions=actions, move=move,
         escalate_to=pipeline.escalate_to if decision == "escalate" else None,
-        override=None)
-    if override is not None:
-        result["override"] = {"decision": override.decision, "by": override.by,
-                              "reason": override.reason, "original_decision": decision}
-        result["decision"] = override.decision
+        override=recorded)
     return result
 
 

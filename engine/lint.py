@@ -23,7 +23,7 @@ from .model import Action, Objection, PackModel
 from .pack import sample_facts
 from .render import render_context
 from .satisfiable import satisfiable
-from .templates import CompiledTemplate, make_environment, variables_used
+from .templates import CompiledTemplate, find_phrase, make_environment, variables_used
 from .yamlsource import LocDict, LocList, where
 
 ERROR, WARNING = "error", "warning"
@@ -288,7 +288,7 @@ def forbidden_claims(data: LintInput, model: PackModel) -> Iterator[Finding]:
             texts.append(rendered)
         claims = dict.fromkeys(c for text in texts for c in guard.claims(text))
         for claim in claims:
-            yield Finding("PB120", _find(template, claim), f"reply '{reply_id}' ({locale}) "
+            yield Finding("PB120", find_phrase(template, claim), f"reply '{reply_id}' ({locale}) "
                           f"makes the forbidden claim '{claim}'", "reword it, or state it as "
                           "a disclaimer (\"no one can promise ...\")",
                           (owners.get(reply_id, ""), reply_id))
@@ -440,17 +440,6 @@ def _template_texts(env: Any, template: CompiledTemplate) -> list[str]:
     ast = env.parse(template.path.read_text(encoding="utf-8"))
     return [node.data for node in ast.find_all(nodes.TemplateData)]
 
-
-def _find(template: CompiledTemplate, phrase: str) -> Position:
-    source = template.path.read_text(encoding="utf-8")
-    for number, line in enumerate(source.splitlines(), start=1):
-        column = line.lower().find(phrase.lower())
-        if column >= 0:
-            return Position(str(template.path), number, column + 1)
-    return Position(str(template.path), 1, 1)
-
-
-# command line -------------------------------------------------------------------------
 
 def run_command(packs: list[str], fmt: str, out: TextIO) -> int:
     """`playbook lint`: exit 1 when any pack has an error finding, else 0."""

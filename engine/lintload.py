@@ -40,18 +40,6 @@ class LintInput:
     sources: tuple[Path, ...] = ()
 
 
-def reply_positions(model: PackModel) -> dict[str, Position]:
-    positions: dict[str, Position] = {}
-    for objection in model.objections:
-        for reply in objection.replies:
-            positions.setdefault(reply.id, reply.position)
-        if objection.escalation and objection.escalation.reply:
-            positions.setdefault(objection.escalation.reply, objection.escalation.position)
-    if model.escalation and model.escalation.reply:
-        positions.setdefault(model.escalation.reply, model.escalation.position)
-    return positions
-
-
 def read_for_lint(name_or_path: str | Path) -> LintInput:
     root = locate(name_or_path)
     loader = PackLoader(root)
@@ -62,7 +50,7 @@ def read_for_lint(name_or_path: str | Path) -> LintInput:
         return LintInput(root, None, problems=list(problems))
     log = ProblemLog()
     templates = compile_templates(make_environment(), model.responses_root,
-                                  reply_positions(model), model.locales, model.facts.names(),
+                                  model.reply_positions(), model.locales, model.facts.names(),
                                   log)
     log.problems.extend(check_limits(build_rulebook(model), model.facts))
     manifest = read_file(root / "pack.yaml", ProblemLog())

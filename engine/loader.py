@@ -123,6 +123,9 @@ class PackLoader:
         responses = manifest.get("responses")
         if isinstance(responses, str):
             responses_root = (self.root / responses).resolve()
+            if not responses_root.is_relative_to(self.root.resolve()):
+                self.problems.add(where(manifest, "responses"), "'responses' must be a folder "
+                                  "inside the pack folder", code="E013")
         else:
             responses_root = self.root.parent.parent / "responses" / (pack_id or self.root.name)
         model = PackModel(

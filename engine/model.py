@@ -197,6 +197,18 @@ class PackModel:
             return self.pipelines[0] if self.pipelines else None
         return next((p for p in self.pipelines if p.id == pipeline_id), None)
 
+    def reply_positions(self) -> dict[str, Position]:
+        """Every reply id a template must exist for, with where it is declared."""
+        positions: dict[str, Position] = {}
+        for objection in self.objections:
+            for reply in objection.replies:
+                positions.setdefault(reply.id, reply.position)
+            if objection.escalation and objection.escalation.reply:
+                positions.setdefault(objection.escalation.reply, objection.escalation.position)
+        if self.escalation and self.escalation.reply:
+            positions.setdefault(self.escalation.reply, self.escalation.position)
+        return positions
+
     def reply_ids(self) -> list[str]:
         ids: list[str] = []
         for objection in self.objections:

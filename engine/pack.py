@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,14 @@ from .loader import PackLoader
 from .matcher import Matcher, PythonMatcher, build_rulebook
 from .model import Objection, PackModel
 from .packs import locate
-from .templates import CompiledTemplate, compile_templates, make_environment, report_orphans
+from .render import fact_defaults
+from .templates import (
+    CompiledTemplate,
+    compile_templates,
+    find_phrase,
+    make_environment,
+    report_orphans,
+)
 
 if TYPE_CHECKING:
     from .session import Session
@@ -36,14 +42,7 @@ def load_model(name_or_path: str | Path) -> tuple[PackModel, dict[tuple[str, str
     if model is None:
         problems.raise_if_any()
         raise PackError([])
-    positions: dict[str, Position] = {}
-    for objection in model.objections:
-        for reply in objection.replies:
-            positions.setdefault(reply.id, reply.position)
-        if objection.escalation and objection.escalation.reply:
-            positions.setdefault(objection.escalation.reply, objection.escalation.position)
-    if model.escalation and model.escalation.reply:
-        positions.setdefault(model.escalation.reply, model.escalation.position)
+    positions = model.reply_positions()
     templates = compile_templates(make_environment(), model.responses_root, positions,
                                   model.locales, model.facts.names(), problems)
     problems.problems.extend(check_limits(build_rulebook(model), model.facts))
@@ -57,7 +56,7 @@ def load_model(name_or_path: str | Path) -> tuple[PackModel, dict[tuple[str, str
 def _check_samples(model: PackModel, templates: Mapping[tuple[str, str], CompiledTemplate],
                    problems: ProblemLog) -> None:
     """Render every template with sample facts and run the compliance guard on it."""
-    from .render import render_context
+    from .render import render_context  # noqa: PLC0415
 
     guard = ComplianceGuard(model.compliance, model.detection)
     owners: dict[str, Objection] = {}
@@ -75,18 +74,8 @@ def _check_samples(model: PackModel, templates: Mapping[tuple[str, str], Compile
                          code="E045")
             continue
         for violation in guard.check(text, objection.id if objection else "", locale):
-            problems.add(_find(template, violation.detail), f"reply '{reply_id}' ({locale}) "
+            problems.add(find_phrase(template, violation.detail), f"reply '{reply_id}' ({locale}) "
                          f"{violation.message()}", code="E060")
-
-
-def _find(template: CompiledTemplate, phrase: str) -> Position:
-    """The line and column of a phrase in a template's source (1:1 when not literal)."""
-    source = template.path.read_text(encoding="utf-8")
-    for number, line in enumerate(source.splitlines(), start=1):
-        column = line.lower().find(phrase.lower())
-        if column >= 0:
-            return Position(str(template.path), number, column + 1)
-    return Position(str(template.path), 1, 1)
 
 
 def sample_facts(facts: FactTable) -> dict[str, Value]:
@@ -113,8 +102,9 @@ class Pack:
         self.matcher: Matcher = (DurableMatcher(book, model.facts, model.id, model.version)
                                  if backend == "durable" else PythonMatcher(book))
         self.detector = Detector(model.objections, model.detection)
+        self.objections = {o.id: o for o in model.objections}
+        self.defaults = {locale: fact_defaults(model, locale) for locale in model.locales}
         self.guard = ComplianceGuard(model.compliance, model.detection)
-        self._lock = threading.Lock()
 
     @property
     def id(self) -> str:
@@ -161,6 +151,11 @@ class Pack:
             known = [p.id for p in self.model.pipelines]
             raise InputError(f"pack '{self.id}' has no pipeline '{pipeline}'; it has "
                              f"{', '.join(known) or 'none'}")
+        if locale is not None and locale not in self.model.locales:
+            raise InputError(f"locale {locale!r} is not one of the pack's locales "
+                             f"({', '.join(self.model.locales)})")
+        if not isinstance(deal, Mapping):
+            raise InputError("a deal is a mapping of facts")
         when = as_datetime(now)
         facts, warnings = self.normalize_facts(deal)
         facts = derive(facts, self.model.facts, when.date())

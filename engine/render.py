@@ -13,13 +13,20 @@ if TYPE_CHECKING:
     from .recommendation import Recommendation
 
 
-def render_context(model: PackModel, facts: Mapping[str, Value], locale: str,
-                   objection: Objection | None, evidence: Iterable[str]) -> dict[str, Any]:
+def fact_defaults(model: PackModel, locale: str) -> dict[str, Any]:
+    """The declared defaults in one locale (computed once per pack and locale)."""
     values: dict[str, Any] = {}
     for spec in model.facts.declared():
         default = spec.default_for(locale)
         if default is not None:
             values[spec.path] = default
+    return values
+
+
+def render_context(model: PackModel, facts: Mapping[str, Value], locale: str,
+                   objection: Objection | None, evidence: Iterable[str],
+                   defaults: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    values = dict(fact_defaults(model, locale) if defaults is None else defaults)
     values.update({k: v for k, v in facts.items() if not model.facts.get(k) or
                    not model.facts.get(k).virtual})  # type: ignore[union-attr]
     context = nest(values)
@@ -37,7 +44,8 @@ def render_reply(pack: Pack, reply_id: str, objection: Objection, facts: Mapping
     if template is None:
         rec.warn("no_template", f"reply '{reply_id}' has no {locale} template")
         return None
-    context = render_context(pack.model, facts, locale, objection, evidence)
+    context = render_context(pack.model, facts, locale, objection, evidence,
+                             pack.defaults[locale])
     try:
         text = template.render(context)
     except Exception as error:  # noqa: BLE001 - a template may fail on data; a turn may not

@@ -6,13 +6,11 @@ stages, a test file) and `responses/NAME/<locale>/` (one template per reply), un
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TextIO
 
 from .errors import InputError
-
-ID = re.compile(r"^[a-z][a-z0-9_]*$")
+from .fields import ID
 
 TEXT = {
     "en": {

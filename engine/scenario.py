@@ -13,20 +13,19 @@ nearest valid name). The format is documented in docs/scenarios.md.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import PackError, Position, ProblemLog
+from .fields import ID
 from .suggest import nearest
 from .yamlsource import LocDict, LocList, load_yaml, where
 
 if TYPE_CHECKING:
     from .pack import Pack
 
-ID = re.compile(r"^[a-z][a-z0-9_]*$")
 TEMPERAMENTS: Mapping[str, int] = {  # temperament → how many times an unresolved objection
     "impatient": 0,                  # is raised again before the customer ends the talk
     "skeptical": 1,

@@ -33,10 +33,7 @@ def normalize_facts(table: FactTable, raw: Any) -> tuple[dict[str, Value], list[
         return {}, warnings
     if not isinstance(raw, Mapping):
         return {}, [{"code": "facts_ignored", "message": "facts must be a mapping; ignored"}]
-    try:
-        flat = flatten(raw)
-    except RecursionError:
-        return {}, [{"code": "facts_ignored", "message": "facts nested too deeply; ignored"}]
+    flat = flatten(raw)
     out: dict[str, Value] = {}
     for path, value in list(flat.items())[:MAX_FACTS]:
         key = str(path)
@@ -105,7 +102,7 @@ class Session:
             if not isinstance(utterance, str) and utterance is not None:
                 rec.warn("bad_utterance", "the utterance must be text; ignored")
             for hit in self.pack.detect(text):
-                objection = self.pack.model.objection(hit.objection)
+                objection = self.pack.objections.get(hit.objection)
                 if objection is None:
                     continue
                 rec.objections.append(hit.to_dict())
@@ -123,7 +120,7 @@ class Session:
         fired = self.pack.matcher.matching(f"objection:{objection.id}", facts)
         limit = objection.escalate_after
         if limit is not None and count > limit:
-            self._escalate(objection, count, evidence, facts, locale, rec)
+            self._escalate(objection, count, evidence, facts, locale, rec, fired)
             return
         candidates = sorted((r for r in objection.replies if f"reply:{r.id}" in fired),
                             key=lambda r: -r.priority)
@@ -150,7 +147,8 @@ class Session:
         return candidates[(count - 1) % len(candidates)], f"all used, rotating over [{names}]"
 
     def _escalate(self, objection: Objection, count: int, evidence: tuple[str, ...],
-                  facts: Mapping[str, Value], locale: str, rec: Recommendation) -> None:
+                  facts: Mapping[str, Value], locale: str, rec: Recommendation,
+                  fired: frozenset[str]) -> None:
         own = objection.escalation
         escalation = own or self.pack.model.escalation
         rec.because(f"escalation:{objection.id}", f"raised {count} times; the pack escalates "
@@ -162,8 +160,8 @@ class Session:
         if escalation.reply:
             self._add_reply(objection, escalation.reply, evidence, facts, locale, rec,
                             escalated=True)
-        key = f"objection:{objection.id}" if own else "escalation"
-        fired = self.pack.matcher.matching(key, facts)
+        if not own:  # the pack-wide escalation's actions are their own rule group
+            fired = self.pack.matcher.matching("escalation", facts)
         self._add_actions(escalation.actions, "escalation_action", objection.id, fired, rec)
 
     def _add_reply(self, objection: Objection, reply_id: str, evidence: tuple[str, ...],

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import Position, ProblemLog
@@ -25,8 +26,25 @@ MAX_TEMPLATE_BYTES = 64_000
 MAX_OUTPUT = 20_000
 
 
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus bounds on the operators that can allocate without limit
+    (`'a' * 10**11`, `2 ** 10**9`)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and \
+                        len(seq) * count > MAX_OUTPUT:
+                    raise SecurityError("repetition too large in a template")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment() -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(
+    env = _BoundedSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
@@ -122,6 +140,12 @@ def compile_templates(
                              f"template syntax error: {error.message}", code="E042")
                 continue
             bad = False
+            for loop in ast.find_all(nodes.For):
+                if any(True for _ in loop.find_all(nodes.For)):
+                    problems.add(Position(str(path), loop.lineno, 1), "nested loops are not "
+                                 "allowed in reply templates", code="E046")
+                    bad = True
+                    break
             for name, line in variables_used(ast):
                 if name in allowed or name in prefixes:
                     continue
@@ -154,3 +178,13 @@ def _unused_templates(root: Path, locales: Iterable[str], replies: set[str]) -> 
         if folder.is_dir():
             out.extend(p for p in sorted(folder.glob("*.j2")) if p.stem not in replies)
     return out
+
+
+def find_phrase(template: CompiledTemplate, phrase: str) -> Position:
+    """The line and column of a phrase in a template's source (1:1 when not literal)."""
+    source = template.path.read_text(encoding="utf-8")
+    for number, line in enumerate(source.splitlines(), start=1):
+        column = line.lower().find(phrase.lower())
+        if column >= 0:
+            return Position(str(template.path), number, column + 1)
+    return Position(str(template.path), 1, 1)

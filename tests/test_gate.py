@@ -170,3 +170,25 @@ def test_both_backends_gate_alike(name: str, data: st.DataObject):
 
 
 PYTHON: dict[tuple[str, str], engine.Pack] = {}
+
+
+def test_override_keeps_the_result_consistent():
+    deal_path = next(p for p in DEALS if p.parent.name == "new_customer"
+                     and "escalate" in p.stem)
+    deal = yaml.safe_load(deal_path.read_text(encoding="utf-8"))
+    gate = pack("new_customer").gate(deal["facts"], now=deal.get("now"))
+    assert gate["decision"] == "escalate" and gate["escalate_to"]
+    overridden = pack("new_customer").gate(deal["facts"], now=deal.get("now"), override={
+        "decision": "hold", "by": "director", "reason": "customer asked for a pause"})
+    assert overridden["decision"] == "hold"
+    assert overridden["escalate_to"] is None
+    assert overridden["override"]["original_decision"] == "escalate"
+
+
+def test_bad_override_and_locale_are_input_errors():
+    with pytest.raises(engine.InputError):
+        pack("new_customer").gate({"deal.stage": "identify_target"}, override="advance")
+    with pytest.raises(engine.InputError):
+        pack("new_customer").gate({"deal.stage": "identify_target"}, locale=["x"])
+    with pytest.raises(engine.InputError):
+        pack("new_customer").gate(["not", "a", "deal"])  # type: ignore[arg-type]

@@ -77,3 +77,34 @@ def test_snapshot_restore_gives_the_same_recommendations(before: list[str], afte
 def test_bad_snapshot_is_a_clear_error(snapshot: dict[str, Any]):
     with pytest.raises(engine.InputError):
         PACKS["brokerage"].restore(snapshot)
+
+
+@pytest.mark.parametrize("utterance", ["不是太忙" * 1250, "not too busy " * 400, "忙" * 5000,
+                                       "不是," * 2500, "跟老婆" * 2000 + "商量"])
+def test_adversarial_utterances_stay_fast(utterance: str):
+    import time
+
+    session = PACKS["brokerage"].session("adv")
+    start = time.perf_counter()
+    session.turn(utterance=utterance)
+    assert time.perf_counter() - start < 2.0  # was minutes before negation was bounded
+
+
+def test_alias_bomb_in_an_input_file_is_refused(tmp_path):
+    from engine.cli import main
+
+    lines = ["facts:", "  a0: &a0 {x: 1}"]
+    lines += [f"  a{i}: &a{i} {{p: *a{i - 1}, q: *a{i - 1}}}" for i in range(1, 23)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["gate", "brokerage", str(bomb)]) == 2
+
+
+def test_templates_cannot_allocate_without_bound():
+    from engine.templates import make_environment
+
+    env = make_environment()
+    for source in ("{{ 'a' * 10**8 }}", "{{ 2 ** 100000 }}"):
+        with pytest.raises(Exception, match="too large"):
+            env.from_string(source).render()
+    assert env.from_string("{{ 'ab' * 3 }}").render() == "ababab"

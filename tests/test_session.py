@@ -104,4 +104,20 @@ def test_gate_rides_along_with_the_conversation(brokerage: engine.Pack):
     rec = session.turn(utterance="", now="2026-11-26").to_dict()
     assert rec["gate"]["pipeline"] == "brokerage_development"
     assert rec["gate"]["stage"] == "phone_contact"
-    assert rec["gate"]["decision"] in ("advance", "hold", "terminate", "escalate")
+    assert rec["gate"]["decision"] == "hold"  # nothing is known yet about this customer
+    assert rec["gate"]["unknown"] and all(c.get("question") for c in rec["gate"]["unknown"])
+
+
+def test_compliance_guard_tells_claims_from_disclaimers():
+    from engine.compliance import ComplianceGuard
+    from engine.model import Compliance, Detection
+
+    guard = ComplianceGuard(
+        Compliance(forbid={"zh-CN": ("保证收益", "稳赚"), "en": ("guaranteed return",)}),
+        Detection(0.5, 3, {"zh-CN": ("不是",), "en": ("not",)}))
+    assert guard.claims("我们保证收益") == ["保证收益"]
+    assert guard.claims("这是稳赚的") == ["稳赚"]
+    assert guard.claims("We offer a guaranteed return") == ["guaranteed return"]
+    for disclaimer in ("没有人能保证收益", "我们不能向您保证收益", "这不是稳赚的",
+                       "No one can promise a guaranteed return"):
+        assert guard.claims(disclaimer) == [], disclaimer
