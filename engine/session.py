@@ -57,6 +57,11 @@ def normalize_facts(table: FactTable, raw: Any) -> tuple[dict[str, Value], list[
     return out, warnings
 
 
+def _whole(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and \
+        float(value).is_integer() and value >= 0
+
+
 class Session:
     def __init__(self, pack: Pack, session_id: str, facts: Mapping[str, Any],
                  locale: str | None = None) -> None:
@@ -216,11 +221,18 @@ class Session:
         turn = snapshot.get("turn", 0)
         raised = snapshot.get("raised") or {}
         served = snapshot.get("served") or {}
-        if not isinstance(turn, int) or not isinstance(raised, Mapping) or \
-                not isinstance(served, Mapping):
+        if isinstance(turn, bool) or not isinstance(turn, int) or turn < 0 or \
+                not isinstance(raised, Mapping) or not isinstance(served, Mapping):
             raise InputError("snapshot fields 'turn', 'raised' or 'served' are malformed")
         session.turns = turn
-        session.raised = {str(k): int(v) for k, v in raised.items() if isinstance(v, int)}
+        # counts may come back as 1.0 from a JSON column; anything else is malformed
+        if not all(_whole(v) for v in raised.values()):
+            raise InputError("snapshot field 'raised' must map objection ids to counts")
+        session.raised = {str(k): int(v) for k, v in raised.items()}
+        if snapshot.get("version") != pack.version:
+            session._pending_warnings.append({
+                "code": "version_changed", "message": f"session was saved with "
+                f"{pack.id} {snapshot.get('version')}, continued with {pack.version}"})
         session.served = {str(k): [str(x) for x in v] for k, v in served.items()
                           if isinstance(v, list)}
         return session

@@ -108,3 +108,21 @@ def test_templates_cannot_allocate_without_bound():
         with pytest.raises(Exception, match="too large"):
             env.from_string(source).render()
     assert env.from_string("{{ 'ab' * 3 }}").render() == "ababab"
+
+
+def test_snapshot_counts_survive_a_json_float_round_trip():
+    pack = PACKS["brokerage"]
+    live = pack.session("f")
+    live.turn(utterance="我没兴趣")
+    live.turn(utterance="真的没兴趣")
+    snapshot = live.snapshot()
+    snapshot["raised"] = {k: float(v) for k, v in snapshot["raised"].items()}
+    restored = pack.restore(snapshot)
+    assert restored.turn(utterance="说了没兴趣").to_dict()["replies"][0].get("escalated")
+    with pytest.raises(engine.InputError):
+        pack.restore({**snapshot, "turn": True})
+    with pytest.raises(engine.InputError):
+        pack.restore({**snapshot, "raised": {"not_interested": "two"}})
+    old = pack.restore({**snapshot, "version": "0.9.0"})
+    codes = [w["code"] for w in old.turn(utterance="好的").to_dict()["warnings"]]
+    assert "version_changed" in codes
