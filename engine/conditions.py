@@ -13,7 +13,7 @@ AST is compiled for durable_rules (`durable_backend.py`); this evaluator is the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,26 +135,40 @@ def paths_of(cond: Condition) -> set[str]:
     return paths_of(cond.item)
 
 
-def describe(cond: Condition) -> str:
+@dataclass(frozen=True)
+class Wording:
+    """How `describe` reads a condition aloud: terse for traces, plain for managers."""
+
+    ops: Mapping[str, str]
+    value: Callable[[Any], str]
+    negation: str = "not "
+
+
+def _terse_value(value: Any) -> str:
+    return str(list(value) if isinstance(value, tuple) else value)
+
+
+TERSE = Wording({"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
+                 "in": "in", "not_in": "not in"}, _terse_value)
+
+
+def describe(cond: Condition, wording: Wording = TERSE) -> str:
     """A short human reading of a condition, for traces and explanations."""
     if isinstance(cond, Compare):
-        symbol = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
-                  "in": "in", "not_in": "not in"}[cond.op]
-        value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
-        return f"{cond.path} {symbol} {value}"
+        return f"{cond.path} {wording.ops[cond.op]} {wording.value(cond.value)}"
     if isinstance(cond, Exists):
         return f"{cond.path} {'is known' if cond.expected else 'is not known'}"
     if isinstance(cond, All):
         if not cond.items:
             return "always"
-        return " and ".join(_wrap(i) for i in cond.items)
+        return " and ".join(_wrap(i, wording) for i in cond.items)
     if isinstance(cond, AnyOf):
-        return " or ".join(_wrap(i) for i in cond.items) if cond.items else "never"
-    return f"not {_wrap(cond.item)}"
+        return " or ".join(_wrap(i, wording) for i in cond.items) if cond.items else "never"
+    return f"{wording.negation}{_wrap(cond.item, wording)}"
 
 
-def _wrap(cond: Condition) -> str:
-    text = describe(cond)
+def _wrap(cond: Condition, wording: Wording) -> str:
+    text = describe(cond, wording)
     return f"({text})" if isinstance(cond, (All, AnyOf)) and len(cond.items) > 1 else text
 
 

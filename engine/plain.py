@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import All, AnyOf, Compare, Condition, Exists, Truth
+from .conditions import Condition, Truth, Wording, describe
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most",
         "gt": "is more than", "gte": "is at least", "in": "is one of",
@@ -29,6 +29,9 @@ def value(v: Any) -> str:
     return str(v)
 
 
+PLAIN = Wording(_OPS, lambda v: value(v), negation="it is not the case that ")
+
+
 def choices(items: list[str], joiner: str = "and") -> str:
     if not items:
         return "nothing"
@@ -39,24 +42,7 @@ def choices(items: list[str], joiner: str = "and") -> str:
 
 def condition(cond: Condition) -> str:
     """`{customer.capital: {gte: 50000}}` → 'customer.capital is at least 50000'."""
-    if isinstance(cond, Compare):
-        return f"{cond.path} {_OPS[cond.op]} {value(cond.value)}"
-    if isinstance(cond, Exists):
-        return f"{cond.path} is {'known' if cond.expected else 'not known'}"
-    if isinstance(cond, All):
-        if not cond.items:
-            return "always"
-        return " and ".join(_wrap(i) for i in cond.items)
-    if isinstance(cond, AnyOf):
-        return " or ".join(_wrap(i) for i in cond.items) if cond.items else "never"
-    return f"it is not the case that {_wrap(cond.item)}"
-
-
-def _wrap(cond: Condition) -> str:
-    text = condition(cond)
-    if isinstance(cond, (All, AnyOf)) and len(cond.items) > 1:
-        return f"({text})"
-    return text
+    return describe(cond, PLAIN)
 
 
 def truth(t: Truth) -> str:
