@@ -29,7 +29,7 @@ def value(v: Any) -> str:
     return str(v)
 
 
-PLAIN = Wording(_OPS, lambda v: value(v), negation="it is not the case that ")
+PLAIN = Wording(_OPS, value, negation="it is not the case that ")
 
 
 def choices(items: list[str], joiner: str = "and") -> str:
