@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
-	$(BIN)/ruff check engine tests benchmarks
+	$(BIN)/ruff check engine tests benchmarks examples
 	$(BIN)/mypy
 
 bench: $(STAMP)
