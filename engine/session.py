@@ -88,35 +88,53 @@ class Session:
 
     def turn(self, utterance: str = "", facts: Mapping[str, Any] | None = None,
              locale: str | None = None, now: Any = None) -> Recommendation:
+        with self._lock:
+            saved = self._state()
+            try:
+                return self._turn(utterance, facts, locale, now)
+            except BaseException:
+                self._set_state(saved)  # a failed turn changes nothing
+                raise
+
+    def _state(self) -> tuple[int, dict[str, Value], dict[str, int], dict[str, list[str]],
+                              list[dict[str, str]]]:
+        return (self.turns, dict(self.facts), dict(self.raised),
+                {k: list(v) for k, v in self.served.items()}, list(self._pending_warnings))
+
+    def _set_state(self, state: tuple[int, dict[str, Value], dict[str, int],
+                                      dict[str, list[str]], list[dict[str, str]]]) -> None:
+        self.turns, self.facts, self.raised, self.served, self._pending_warnings = state
+
+    def _turn(self, utterance: str, facts: Mapping[str, Any] | None, locale: str | None,
+              now: Any) -> Recommendation:
         from .pack import as_datetime
 
-        with self._lock:
-            turn_locale = self._locale(locale) if locale else self.locale
-            self.turns += 1
-            rec = Recommendation(self.id, self.turns, turn_locale)
-            for warning in self._pending_warnings:
-                rec.warn(warning["code"], warning["message"])
-            self._pending_warnings = []
-            update, warnings = normalize_facts(self.pack.model.facts, facts)
-            for warning in warnings:
-                rec.warn(warning["code"], warning["message"])
-            self.facts.update(update)
-            when = as_datetime(now)
-            facts_now = derive(self.facts, self.pack.model.facts, when.date())
-            text = utterance if isinstance(utterance, str) else ""
-            if not isinstance(utterance, str) and utterance is not None:
-                rec.warn("bad_utterance", "the utterance must be text; ignored")
-            for hit in self.pack.detect(text):
-                objection = self.pack.objections.get(hit.objection)
-                if objection is None:
-                    continue
-                rec.objections.append(hit.to_dict())
-                rec.because(f"detect:{hit.objection}",
-                            f"matched {', '.join(repr(e) for e in hit.evidence)} "
-                            f"(score {hit.score:.2f})")
-                self._respond(objection, hit.evidence, facts_now, turn_locale, rec)
-            self._gate(facts_now, turn_locale, when, rec)
-            return rec
+        turn_locale = self._locale(locale) if locale else self.locale
+        self.turns += 1
+        rec = Recommendation(self.id, self.turns, turn_locale)
+        for warning in self._pending_warnings:
+            rec.warn(warning["code"], warning["message"])
+        self._pending_warnings = []
+        update, warnings = normalize_facts(self.pack.model.facts, facts)
+        for warning in warnings:
+            rec.warn(warning["code"], warning["message"])
+        self.facts.update(update)
+        when = as_datetime(now)
+        facts_now = derive(self.facts, self.pack.model.facts, when.date())
+        text = utterance if isinstance(utterance, str) else ""
+        if not isinstance(utterance, str) and utterance is not None:
+            rec.warn("bad_utterance", "the utterance must be text; ignored")
+        for hit in self.pack.detect(text):
+            objection = self.pack.objections.get(hit.objection)
+            if objection is None:
+                continue
+            rec.objections.append(hit.to_dict())
+            rec.because(f"detect:{hit.objection}",
+                        f"matched {', '.join(repr(e) for e in hit.evidence)} "
+                        f"(score {hit.score:.2f})")
+            self._respond(objection, hit.evidence, facts_now, turn_locale, rec)
+        self._gate(facts_now, turn_locale, when, rec)
+        return rec
 
     def _respond(self, objection: Objection, evidence: tuple[str, ...],
                  facts: Mapping[str, Value], locale: str, rec: Recommendation) -> None:

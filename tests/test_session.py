@@ -121,3 +121,18 @@ def test_compliance_guard_tells_claims_from_disclaimers():
     for disclaimer in ("没有人能保证收益", "我们不能向您保证收益", "这不是稳赚的",
                        "No one can promise a guaranteed return"):
         assert guard.claims(disclaimer) == [], disclaimer
+
+
+def test_a_failed_turn_changes_nothing(monkeypatch: pytest.MonkeyPatch):
+    pack = engine.load_pack("brokerage", backend="python")
+    session = pack.session("atomic")
+    session.turn(utterance="我没兴趣")
+    before = session.snapshot()
+
+    def broken(*_args: object, **_kwargs: object) -> frozenset[str]:
+        raise engine.MatcherError("matcher down")
+
+    monkeypatch.setattr(pack.matcher, "matching", broken)
+    with pytest.raises(engine.MatcherError):
+        session.turn(utterance="真的没兴趣", facts={"customer.type": "retiree"})
+    assert session.snapshot() == before
