@@ -143,19 +143,28 @@ class Detector:
     def _chains(pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]]
                 ) -> Iterator[list[tuple[int, int]]]:
         """Occurrences of the fragments in order, each within MAX_GAP of the previous;
-        lazily, and at most MAX_CHAINS of them."""
-        if any(f not in occurrences for f in pattern.fragments):
+        lazily, trying later occurrences of a middle fragment when an earlier one leads
+        nowhere, and at most MAX_CHAINS starting points."""
+        fragments = pattern.fragments
+        if any(f not in occurrences for f in fragments):
             return
-        for first in occurrences[pattern.fragments[0]][:MAX_CHAINS]:
-            chain = [first]
-            for fragment in pattern.fragments[1:]:
-                prev_end = chain[-1][1]
-                spans = occurrences[fragment]
-                i = bisect.bisect_left(spans, (prev_end, -1))
-                if i == len(spans) or spans[i][0] > prev_end + MAX_GAP:
-                    break
-                chain.append(spans[i])
-            if len(chain) == len(pattern.fragments):
+
+        def extend(chain: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+            if len(chain) == len(fragments):
+                return chain
+            spans = occurrences[fragments[len(chain)]]
+            prev_end = chain[-1][1]
+            i = bisect.bisect_left(spans, (prev_end, -1))
+            while i < len(spans) and spans[i][0] <= prev_end + MAX_GAP:
+                found = extend([*chain, spans[i]])
+                if found is not None:
+                    return found
+                i += 1
+            return None
+
+        for first in occurrences[fragments[0]][:MAX_CHAINS]:
+            chain = extend([first])
+            if chain is not None:
                 yield chain
 
     def _negated(self, text: str, start: int, cue_ends: list[int],
