@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .conversation import parse_yaml, read_conversation, read_text
+from .conversation import read_conversation, read_deal
 from .errors import InputError, PackError, PlaybookError
 from .pack import Pack, load_model, load_pack
 from .textui import print_gate, print_turn
@@ -232,17 +232,6 @@ def _detect(args: argparse.Namespace, out: TextIO) -> int:
                               for h in found_hits) or "-"
             print(f"{line}\n  → {found}", file=out)
     return 0
-
-
-def read_deal(path: str) -> dict[str, Any]:
-    raw = parse_yaml(read_text(Path(path), "deal"), Path(path))
-    if not isinstance(raw, dict):
-        raise InputError("a deal is a mapping of facts, or {facts: {...}}", path)
-    if "facts" not in raw:
-        raw = {"facts": raw}
-    if not isinstance(raw["facts"], dict):
-        raise InputError("'facts' must be a mapping", path)
-    return raw
 
 
 def _gate(args: argparse.Namespace, out: TextIO) -> int:

@@ -92,7 +92,14 @@ def read_conversation(path: str | Path) -> Conversation:
                     from error
             conv.turns.append(_turn(raw, f"{file}:{number}"))
         return conv
-    raw = parse_yaml(text, file)
+    return _conversation_from(parse_yaml(text, file), file)
+
+
+def _is_conversation(raw: Any) -> bool:
+    return isinstance(raw, list) or (isinstance(raw, dict) and "turns" in raw)
+
+
+def _conversation_from(raw: Any, file: Path) -> Conversation:
     if isinstance(raw, list):
         raw = {"turns": raw}
     if not isinstance(raw, dict) or not isinstance(raw.get("turns"), list):
@@ -108,3 +115,28 @@ def read_conversation(path: str | Path) -> Conversation:
         session=str(raw.get("session", file.stem)), locale=raw.get("locale"), facts=facts,
         now=str(now) if now is not None else None,
         turns=[_turn(t, f"{file}: turn {i + 1}") for i, t in enumerate(raw["turns"])])
+
+
+def _deal_from(raw: Any, file: Path) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise InputError("a deal is a mapping of facts, or {facts: {...}}", str(file))
+    if "facts" not in raw:
+        raw = {"facts": raw}
+    if not isinstance(raw["facts"], dict):
+        raise InputError("'facts' must be a mapping", str(file))
+    return raw
+
+
+def read_deal(path: str | Path) -> dict[str, Any]:
+    """A deal file: a mapping of facts, or {facts, now?, pipeline?, override?}."""
+    file = Path(path)
+    return _deal_from(parse_yaml(read_text(file, "deal"), file), file)
+
+
+def read_recorded(path: str | Path) -> Conversation | dict[str, Any]:
+    """A conversation (YAML with `turns`, or JSONL) or a deal, read and parsed once."""
+    file = Path(path)
+    if file.suffix == ".jsonl":
+        return read_conversation(file)
+    raw = parse_yaml(read_text(file, "input"), file)
+    return _conversation_from(raw, file) if _is_conversation(raw) else _deal_from(raw, file)

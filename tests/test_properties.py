@@ -98,6 +98,7 @@ def test_alias_bomb_in_an_input_file_is_refused(tmp_path):
     bomb = tmp_path / "bomb.yaml"
     bomb.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["gate", "brokerage", str(bomb)]) == 2
+    assert main(["diff", "brokerage", "brokerage", str(bomb)]) == 2  # replayed inputs too
 
 
 def test_templates_cannot_allocate_without_bound():
