@@ -23,7 +23,7 @@ from .model import Action, Objection, PackModel
 from .pack import sample_facts
 from .render import render_context
 from .satisfiable import satisfiable
-from .templates import CompiledTemplate, find_phrase, make_environment, variables_used
+from .templates import CompiledTemplate, find_phrase, variables_used
 from .yamlsource import LocDict, LocList, where
 
 ERROR, WARNING = "error", "warning"
@@ -260,11 +260,9 @@ def action_handlers(data: LintInput, model: PackModel) -> Iterator[Finding]:
 
 def unsupplied_variables(data: LintInput, model: PackModel) -> Iterator[Finding]:
     """PB111: a template reads a fact with no default and no sample."""
-    env = make_environment()
     owners = _reply_owners(model)
     for (reply_id, _locale), template in sorted(data.templates.items()):
-        ast = env.parse(template.path.read_text(encoding="utf-8"))
-        for name, line in variables_used(ast):
+        for name, line in variables_used(template.ast):
             spec = model.facts.get(name)
             if spec is None or spec.virtual or spec.default is not None or \
                     spec.sample is not None:
@@ -280,9 +278,8 @@ def forbidden_claims(data: LintInput, model: PackModel) -> Iterator[Finding]:
     """PB120: a forbidden claim in a template (any branch), key point or action text."""
     guard = ComplianceGuard(model.compliance, model.detection)
     owners = _reply_owners(model)
-    env = make_environment()
     for (reply_id, locale), template in sorted(data.templates.items()):
-        texts = _template_texts(env, template)
+        texts = [node.data for node in template.ast.find_all(nodes.TemplateData)]
         rendered = _render(model, template, owners.get(reply_id), locale)
         if rendered is not None:
             texts.append(rendered)
@@ -433,12 +430,6 @@ def _render(model: PackModel, template: CompiledTemplate, objection: Objection |
         return template.render(context)
     except Exception:  # noqa: BLE001 - a template failing on samples is PB111's business
         return None
-
-
-def _template_texts(env: Any, template: CompiledTemplate) -> list[str]:
-    """The literal text of every branch of a template."""
-    ast = env.parse(template.path.read_text(encoding="utf-8"))
-    return [node.data for node in ast.find_all(nodes.TemplateData)]
 
 
 def run_command(packs: list[str], fmt: str, out: TextIO) -> int:

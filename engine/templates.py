@@ -60,6 +60,7 @@ class CompiledTemplate:
     locale: str
     path: Path
     template: jinja2.Template
+    ast: nodes.Template  # kept for lint, which inspects branches and variables
 
     def render(self, context: Mapping[str, Any]) -> str:
         text = self.template.render(context).strip()
@@ -157,7 +158,7 @@ def compile_templates(
                              nearest(name, sorted(allowed)), code="E043")
                 bad = True
             if not bad:
-                out[(reply, locale)] = CompiledTemplate(reply, locale, path, template)
+                out[(reply, locale)] = CompiledTemplate(reply, locale, path, template, ast)
     return out
 
 
