@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .suggest import nearest
+
 Value = str | int | float | bool
 KINDS = ("string", "number", "integer", "boolean", "date", "enum")
 NUMBER_LIMIT = 10**11
@@ -165,3 +167,35 @@ def derive(facts: Mapping[str, Value], table: FactTable, today: dt.date) -> dict
             if day is not None:
                 out[path + DAYS_AGO] = (today - day).days
     return out
+
+
+def normalize_facts(table: FactTable, raw: Any) -> tuple[dict[str, Value],
+                                                         list[dict[str, str]]]:
+    """Keep the facts the pack declares, typed; everything else becomes a warning."""
+    warnings: list[dict[str, str]] = []
+    if raw is None:
+        return {}, warnings
+    if not isinstance(raw, Mapping):
+        return {}, [{"code": "facts_ignored", "message": "facts must be a mapping; ignored"}]
+    flat = flatten(raw)
+    out: dict[str, Value] = {}
+    for path, value in flat.items():
+        key = str(path)
+        spec = table.get(key)
+        if spec is None or spec.virtual:
+            hint = nearest(key, [s.path for s in table.declared()])
+            warnings.append({"code": "unknown_fact", "message": f"fact '{key[:80]}' is not "
+                             "declared by the pack; ignored" +
+                             (f" (did you mean '{hint}'?)" if hint else "")})
+            continue
+        if value is None:
+            continue
+        problem = spec.check(value)
+        if problem:
+            warnings.append({"code": "bad_fact", "message": problem[:200] + "; ignored"})
+            continue
+        out[key] = spec.normalize(value)
+    if len(flat) >= MAX_LEAVES:
+        warnings.append({"code": "too_many_facts", "message": f"only the first {MAX_LEAVES} "
+                         "facts were read"})
+    return out, warnings

@@ -11,7 +11,7 @@ from .compliance import ComplianceGuard
 from .detect import Detector, Hit
 from .durable_backend import DurableMatcher, check_limits
 from .errors import InputError, PackError, Position, Problem, ProblemLog
-from .factvalues import FactTable, Value, derive
+from .factvalues import FactTable, Value, derive, normalize_facts
 from .gate import Override, evaluate_gate
 from .loader import PackLoader
 from .matcher import Matcher, PythonMatcher, build_rulebook
@@ -168,8 +168,6 @@ class Pack:
     def normalize_facts(self, raw: Mapping[str, Any]) -> tuple[dict[str, Value],
                                                                list[dict[str, str]]]:
         """Keep the facts the pack declares, typed; everything else becomes a warning."""
-        from .session import normalize_facts
-
         return normalize_facts(self.model.facts, raw)
 
     def close(self) -> None:

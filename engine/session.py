@@ -14,47 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from .conditions import describe
 from .errors import InputError
-from .factvalues import FactTable, Value, derive, flatten
+from .factvalues import Value, derive, normalize_facts
 from .model import Action, Objection, Reply
 from .recommendation import Recommendation
 from .render import render_reply
-from .suggest import nearest
 
 if TYPE_CHECKING:
     from .pack import Pack
 
 SNAPSHOT_FORMAT = "playbook-session/1"
-MAX_FACTS = 1_000
-
-
-def normalize_facts(table: FactTable, raw: Any) -> tuple[dict[str, Value], list[dict[str, str]]]:
-    warnings: list[dict[str, str]] = []
-    if raw is None:
-        return {}, warnings
-    if not isinstance(raw, Mapping):
-        return {}, [{"code": "facts_ignored", "message": "facts must be a mapping; ignored"}]
-    flat = flatten(raw)
-    out: dict[str, Value] = {}
-    for path, value in list(flat.items())[:MAX_FACTS]:
-        key = str(path)
-        spec = table.get(key)
-        if spec is None or spec.virtual:
-            hint = nearest(key, [s.path for s in table.declared()])
-            warnings.append({"code": "unknown_fact", "message": f"fact '{key[:80]}' is not "
-                             "declared by the pack; ignored" +
-                             (f" (did you mean '{hint}'?)" if hint else "")})
-            continue
-        if value is None:
-            continue
-        problem = spec.check(value)
-        if problem:
-            warnings.append({"code": "bad_fact", "message": problem[:200] + "; ignored"})
-            continue
-        out[key] = spec.normalize(value)
-    if len(flat) > MAX_FACTS:
-        warnings.append({"code": "too_many_facts", "message": f"only the first {MAX_FACTS} "
-                         "facts were read"})
-    return out, warnings
 
 
 def _whole(value: Any) -> bool:
