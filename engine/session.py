@@ -120,7 +120,9 @@ class Session:
             rec.because(f"reply:{objection.id}", "no reply condition holds")
         else:
             reply, why = self._choose(objection, candidates, count)
-            self.served.setdefault(objection.id, []).append(reply.id)
+            served = self.served.setdefault(objection.id, [])
+            if reply.id not in served:  # distinct ids: the raise count does the rest
+                served.append(reply.id)
             self._add_reply(objection, reply.id, evidence, facts, locale, rec)
             rec.because(f"reply:{reply.id}", f"raise {count} of '{objection.id}'; {why}; "
                         f"condition: {describe(reply.when)}")

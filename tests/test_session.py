@@ -136,3 +136,13 @@ def test_a_failed_turn_changes_nothing(monkeypatch: pytest.MonkeyPatch):
     with pytest.raises(engine.MatcherError):
         session.turn(utterance="真的没兴趣", facts={"customer.type": "retiree"})
     assert session.snapshot() == before
+
+
+def test_session_state_stays_small_however_long_the_conversation(mini_path):
+    pack = engine.load_pack(mini_path, backend="python")  # too_risky never escalates
+    session = pack.session("long")
+    for _ in range(500):
+        session.turn(utterance="这个风险太大了")
+    snapshot = session.snapshot()
+    assert snapshot["raised"]["too_risky"] == 500
+    assert snapshot["served"]["too_risky"] == ["too_risky.a"]
