@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .detect import Detector
 from .model import Compliance, Detection, Disclosure, Objection, Pattern, Text
-from .patterns import expand
+from .patterns import parse
 
 # Words that turn a forbidden phrase into a disclaimer ("no one can promise a guaranteed
 # return"). Wider than detection's negation cues on purpose: here a false "disclaimer"
@@ -41,8 +41,8 @@ class ComplianceGuard:
         entries = []
         for locale, phrases in compliance.forbid.items():
             for phrase in phrases:
-                patterns = tuple(Pattern(phrase, fragments, 1.0, locale)
-                                 for fragments in expand(phrase))
+                parsed = parse(phrase)
+                patterns = (Pattern(phrase, parsed.slots, 1.0, locale, parsed.ordered),)
                 entries.append(Objection(phrase, "claim", Text(), patterns, (), ()))
         cues = {locale: tuple(detection.negation_cues.get(locale, ())) +
                 DISCLAIMER_CUES.get(locale, ())

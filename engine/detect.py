@@ -8,6 +8,7 @@ utterance depends on its length and the number of hits, not on the number of phr
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -42,6 +43,56 @@ def _question_opener(text: str, cue_start: int) -> bool:
         word_start -= 1
     before = text[:word_start].rstrip()
     return not before or bool(_CLAUSE_BREAK.match(before[-1]))
+
+
+def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, int]]]
+                ) -> list[tuple[int, int]]:
+    """Where any string of a slot occurs, in text order and the longest first among those
+    starting together (so an exclusion covers as much as it can). Few strings occur per
+    turn, so this walks the occurrences, not the slot."""
+    spans = [span for string, found in occurrences.items() if string in slot
+             for span in found]
+    return sorted(spans, key=lambda span: (span[0], -span[1]))
+
+
+def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]]
+            ) -> Iterator[list[tuple[int, int]]]:
+    """Occurrences of a pattern's parts, in text order, each within MAX_GAP of the
+    previous. Ordered patterns keep their parts' order; unordered ones may take them in
+    any order but within one clause. Lazy; at most MAX_CHAINS starting points per order."""
+    spans = [_slot_spans(slot, occurrences) for slot in pattern.slots]
+    if not all(spans):
+        return
+    orders = [tuple(range(len(spans)))] if pattern.ordered else \
+        itertools.permutations(range(len(spans)))
+    for order in orders:
+        for chain in _ordered_chains(text, [spans[i] for i in order],
+                                     same_clause=not pattern.ordered):
+            yield sorted(chain)
+
+
+def _ordered_chains(text: str, spans: list[list[tuple[int, int]]], same_clause: bool
+                    ) -> Iterator[list[tuple[int, int]]]:
+    """Trying later occurrences of a middle part when an earlier one leads nowhere."""
+    def extend(chain: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        if len(chain) == len(spans):
+            return chain
+        following = spans[len(chain)]
+        prev_end = chain[-1][1]
+        i = bisect.bisect_left(following, prev_end, key=lambda span: span[0])
+        while i < len(following) and following[i][0] <= prev_end + MAX_GAP:
+            if same_clause and _CLAUSE_BREAK.search(text, prev_end, following[i][0]):
+                break
+            found = extend([*chain, following[i]])
+            if found is not None:
+                return found
+            i += 1
+        return None
+
+    for first in spans[0][:MAX_CHAINS]:
+        chain = extend([first])
+        if chain is not None:
+            yield chain
 
 
 @dataclass(frozen=True)
@@ -81,18 +132,24 @@ class Detector:
         self.window = settings.negation_window
         self._automaton = ahocorasick.Automaton()
         closing: dict[str, list[_Closing]] = defaultdict(list)
-        fragments: set[str] = set()
         for objection in objections:
             for kind, patterns in (("pattern", objection.patterns),
                                    ("exclude", objection.exclude)):
                 for pattern in patterns:
-                    fragments.update(pattern.fragments)
-                    closing[pattern.fragments[-1]].append(_Closing(kind, objection.id, pattern))
+                    item = _Closing(kind, objection.id, pattern)
+                    # an ordered pattern is checked when its last part occurs; an unordered
+                    # one when any part does
+                    for slot in pattern.slots[-1:] if pattern.ordered else pattern.slots:
+                        for string in slot:
+                            closing[string].append(item)
+                    for slot in pattern.slots:
+                        for string in slot:
+                            closing.setdefault(string, [])
         cues = {normalize(c) for cs in settings.negation_cues.values() for c in cs}
-        for fragment in sorted(fragments | cues):
+        for fragment in sorted(set(closing) | cues):
             if fragment:
                 entry = _Entry(fragment, is_wordy(fragment), fragment in cues,
-                               tuple(closing.get(fragment, ())))
+                               tuple({id(c): c for c in closing.get(fragment, ())}.values()))
                 self._automaton.add_word(fragment, entry)
         self._empty = len(self._automaton) == 0
         if not self._empty:
@@ -121,8 +178,8 @@ class Detector:
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
         for item in candidates.values():
-            for chain in self._chains(item.pattern, occurrences):
-                whole = (chain[0][0], chain[-1][1])
+            for chain in _chains(text, item.pattern, occurrences):
+                whole = (chain[0][0], max(e for _s, e in chain))
                 if item.kind == "exclude":
                     excluded[item.objection].append(whole)
                 elif not self._negated(text, whole[0], cue_ends, cue_starts):
@@ -138,34 +195,6 @@ class Detector:
         if is_word_char(fragment[0]) and not suffix and is_word_char(before):
             return False
         return not (is_word_char(fragment[-1]) and is_word_char(after))
-
-    @staticmethod
-    def _chains(pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]]
-                ) -> Iterator[list[tuple[int, int]]]:
-        """Occurrences of the fragments in order, each within MAX_GAP of the previous;
-        lazily, trying later occurrences of a middle fragment when an earlier one leads
-        nowhere, and at most MAX_CHAINS starting points."""
-        fragments = pattern.fragments
-        if any(f not in occurrences for f in fragments):
-            return
-
-        def extend(chain: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
-            if len(chain) == len(fragments):
-                return chain
-            spans = occurrences[fragments[len(chain)]]
-            prev_end = chain[-1][1]
-            i = bisect.bisect_left(spans, (prev_end, -1))
-            while i < len(spans) and spans[i][0] <= prev_end + MAX_GAP:
-                found = extend([*chain, spans[i]])
-                if found is not None:
-                    return found
-                i += 1
-            return None
-
-        for first in occurrences[fragments[0]][:MAX_CHAINS]:
-            chain = extend([first])
-            if chain is not None:
-                yield chain
 
     def _negated(self, text: str, start: int, cue_ends: list[int],
                  cue_starts: dict[int, list[int]]) -> bool:
@@ -186,14 +215,14 @@ class Detector:
     def _score(self, text: str, found: list[tuple[str, Pattern, tuple[int, int],
                                                     list[tuple[int, int]]]],
                excluded: Mapping[str, list[tuple[int, int]]]) -> list[Hit]:
-        groups: dict[str, dict[int, float]] = defaultdict(dict)
+        groups: dict[str, dict[int, float]] = defaultdict(dict)  # by pattern identity
         evidence: dict[str, list[str]] = defaultdict(list)
         first: dict[str, int] = {}
         for objection, pattern, whole, chain in sorted(found, key=lambda f: f[2][0]):
             if any(s <= whole[0] and whole[1] <= e for s, e in excluded.get(objection, ())):
                 continue
             weights = groups[objection]
-            weights[pattern.group] = max(weights.get(pattern.group, 0.0), pattern.weight)
+            weights[id(pattern)] = max(weights.get(id(pattern), 0.0), pattern.weight)
             phrase = "…".join(text[s:e] for s, e in chain)
             if phrase not in evidence[objection]:
                 evidence[objection].append(phrase)

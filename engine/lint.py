@@ -172,25 +172,30 @@ def conflicting_replies(data: LintInput, model: PackModel) -> Iterator[Finding]:
 
 
 def shared_phrases(data: LintInput, model: PackModel) -> Iterator[Finding]:
-    """PB104: one expanded phrase alone detects two objections.
+    """PB104: one phrase alone detects two objections.
 
-    Weak cues (a weight below the detection threshold) only add to a score, so sharing
-    them is not reported.
+    A plain phrase is compared string by string (after `{a,b}` and `{@list}` expansion); a
+    pattern of several parts is compared as a whole. Weak cues (a weight below the
+    detection threshold) only add to a score, so sharing them is not reported.
     """
-    owner: dict[tuple[str, tuple[str, ...]], str] = {}
-    reported: set[tuple[str, tuple[str, ...], str]] = set()
+    owner: dict[tuple[str, object], str] = {}
+    reported: set[tuple[str, object, str]] = set()
     for objection in model.objections:
         for pattern in objection.patterns:
             if pattern.weight < model.detection.threshold:
                 continue
-            key = (pattern.locale, pattern.fragments)
-            first = owner.setdefault(key, objection.id)
-            if first != objection.id and (*key, objection.id) not in reported:
-                reported.add((*key, objection.id))
-                yield Finding("PB104", pattern.position, f"phrase '{'…'.join(pattern.fragments)}'"
-                              f" ({pattern.locale}) belongs to both '{first}' and "
-                              f"'{objection.id}'", "keep the phrase in one objection, or "
-                              "make one of them longer", (objection.id, first))
+            keys: list[tuple[object, str]] = [(s, s) for s in sorted(pattern.slots[0])] \
+                if len(pattern.slots) == 1 else [((pattern.slots, pattern.ordered),
+                                                  pattern.source)]
+            for shape, shown in keys:
+                key = (pattern.locale, shape)
+                first = owner.setdefault(key, objection.id)
+                if first != objection.id and (*key, objection.id) not in reported:
+                    reported.add((*key, objection.id))
+                    yield Finding("PB104", pattern.position, f"phrase '{shown}' "
+                                  f"({pattern.locale}) belongs to both '{first}' and "
+                                  f"'{objection.id}'", "keep the phrase in one objection, or "
+                                  "make one of them longer", (objection.id, first))
 
 
 def dead_end_stages(data: LintInput, model: PackModel) -> Iterator[Finding]:

@@ -13,6 +13,7 @@ from .conditions import ALWAYS, Condition, ConditionParser
 from .errors import Position, ProblemLog
 from .factvalues import KINDS, FactSpec, FactTable
 from .fields import FACT_PATH, ID, REPLY_ID, VERSION, FieldReader, kind_of
+from .lexicon import LexiconReader
 from .model import (
     Action,
     Approvals,
@@ -29,7 +30,7 @@ from .model import (
     Stage,
     frozen_map,
 )
-from .patterns import PatternSyntaxError, expand
+from .patterns import PatternSyntaxError, parse
 from .suggest import nearest
 from .yamlsource import LocDict, LocList, load_yaml, where
 
@@ -37,8 +38,8 @@ MAX_FILE_BYTES = 2_000_000
 
 MANIFEST_KEYS = ("pack", "version", "title", "locales", "include", "facts", "action_types",
                  "detection", "escalation", "compliance", "examples", "responses",
-                 "objections", "pipelines", "lint")
-INCLUDE_KEYS = ("objections", "pipelines")
+                 "objections", "pipelines", "lint", "lexicon")
+INCLUDE_KEYS = ("objections", "pipelines", "lexicon")
 OBJECTION_KEYS = ("id", "kind", "title", "detect", "replies", "repeat", "escalate_after",
                   "escalation", "next_actions", "examples")
 REPLY_KEYS = ("id", "when", "priority", "key_points")
@@ -104,6 +105,8 @@ class PackLoader:
         title = r.text(manifest, "title", "manifest", required=False)
 
         documents = [(manifest, manifest_path)] + self._includes(manifest)
+        self.lexicon = LexiconReader(self.problems, locales)
+        self.lexicon.read(documents)
         raw_objections: list[tuple[LocDict, Any, int]] = []
         raw_pipelines: list[tuple[LocDict, Any, int]] = []
         for doc, _path in documents:
@@ -342,6 +345,15 @@ class PackLoader:
             return Compliance()
         self.r.keys(comp, ("forbid", "disclosures"), (), "compliance")
         forbid = self.r.texts(comp, "forbid", "compliance.forbid")
+        for locale, phrases in forbid.items():
+            for phrase in phrases:
+                try:
+                    parse(phrase)
+                except PatternSyntaxError as error:
+                    self.problems.add(where(comp, "forbid"), f"compliance.forbid ({locale}): "
+                                      f"'{phrase}': {error}", code="E030")
+        forbid = {locale: tuple(p for p in phrases if _parses(p))
+                  for locale, phrases in forbid.items()}
         disclosures = []
         for item, c, i in self.r.items(comp.get("disclosures"), comp, "disclosures",
                                        "compliance.disclosures"):
@@ -432,7 +444,6 @@ class PackLoader:
             return ()
         by_locale = self.r.mapping(det[key], det, key, f"{what} {key}")
         out: list[Pattern] = []
-        group = 0
         for locale, items in (by_locale or {}).items():
             if locale not in self.r.locales:
                 self.problems.add(where(by_locale, locale, key_side=True),
@@ -460,13 +471,19 @@ class PackLoader:
                                       code="E013")
                     continue
                 try:
-                    variants = expand(item)
+                    parsed = parse(item, self.lexicon.for_locale(str(locale)))
                 except PatternSyntaxError as error:
-                    self.problems.add(at, f"{what}: pattern '{item}': {error}", code="E030")
+                    missing = error.unknown_word_list
+                    if missing in self.lexicon.names():
+                        self.problems.add(at, f"{what}: pattern '{item}': word list '{missing}'"
+                                          f" has no {locale} words", code="E030")
+                    else:
+                        self.problems.add(at, f"{what}: pattern '{item}': {error}",
+                                          nearest(missing, self.lexicon.names())
+                                          if missing else None, code="E030")
                     continue
-                for fragments in variants:
-                    out.append(Pattern(item, fragments, float(weight), str(locale), group, at))
-                group += 1
+                out.append(Pattern(item, parsed.slots, float(weight), str(locale),
+                                   parsed.ordered, at))
         return tuple(out)
 
     def _when(self, raw: LocDict) -> Condition:
@@ -632,6 +649,14 @@ class PackLoader:
                 for criterion in stage.exit + stage.terminate:
                     _unique(self.problems, crit, criterion.id, criterion.position,
                             f"criterion id in stage '{stage.id}'")
+
+
+def _parses(phrase: str) -> bool:
+    try:
+        parse(phrase)
+    except PatternSyntaxError:
+        return False
+    return True
 
 
 def _id_position(raw: LocDict, container: Any, index: Any) -> Position:

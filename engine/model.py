@@ -42,14 +42,20 @@ class Text:
 
 @dataclass(frozen=True)
 class Pattern:
-    """One detection pattern: ordered fragments (one for a plain phrase) and a weight."""
+    """One written detection pattern: its parts (one for a plain phrase), each the set of
+    normalized strings that may fill it, and a weight."""
 
     source: str
-    fragments: tuple[str, ...]
+    slots: tuple[frozenset[str], ...]
     weight: float
     locale: str
-    group: int = 0  # index of the written pattern this variant was expanded from
+    ordered: bool = True  # parts in order (`a…b`), or in any order in one clause (`a & b`)
     position: Position = NOWHERE
+
+    @classmethod
+    def phrase(cls, text: str, locale: str, weight: float = 1.0) -> Pattern:
+        """A plain phrase, already normalized."""
+        return cls(text, (frozenset((text,)),), weight, locale)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from engine.detect import MAX_GAP, Detector
 from engine.model import Detection, Objection, Pattern, Text
-from engine.patterns import expand
+from engine.patterns import parse
 
 
-def detector(*patterns: str, exclude: tuple[str, ...] = ()) -> Detector:
-    made = tuple(Pattern(p, f, 1.0, "zh-CN", i) for i, p in enumerate(patterns)
-                 for f in expand(p))
-    excl = tuple(Pattern(p, f, 1.0, "zh-CN") for p in exclude for f in expand(p))
+def pattern(source: str, lexicon: dict[str, tuple[str, ...]] | None = None) -> Pattern:
+    parsed = parse(source, lexicon)
+    return Pattern(source, parsed.slots, 1.0, "zh-CN", parsed.ordered)
+
+
+def detector(*patterns: str, exclude: tuple[str, ...] = (),
+             lexicon: dict[str, tuple[str, ...]] | None = None) -> Detector:
+    made = tuple(pattern(p, lexicon) for p in patterns)
+    excl = tuple(pattern(p, lexicon) for p in exclude)
     return Detector([Objection("x", "objection", Text(), made, excl, ())],
                     Detection(0.5, 3, {"zh-CN": ("不是",), "en": ("not", "n't")}))
 
@@ -61,3 +66,44 @@ def test_weak_cues_combine():
     assert not d.detect("最近忙")
     hits = d.detect("最近忙,改天吧")
     assert hits and abs(hits[0].score - 0.51) < 1e-6
+
+
+WORDS = {"spouse": ("老婆", "老公", "爱人"), "discuss": ("商量", "合计", "说一声")}
+
+
+def test_word_lists_fill_a_part_with_any_of_their_words():
+    d = detector("{@spouse}…{@discuss}", lexicon=WORDS)
+    assert found(d, "我得跟老婆商量一下")
+    assert found(d, "回去和爱人合计合计")
+    assert not found(d, "商量好了再跟老婆说")  # "…" keeps the order
+    hit = d.detect("回去和爱人合计合计")[0]
+    assert hit.evidence == ("爱人…合计",)
+
+
+def test_word_lists_mix_with_plain_alternatives():
+    d = detector("跟{@spouse,家里人}商量", lexicon=WORDS)
+    assert found(d, "我要跟家里人商量")
+    assert found(d, "我要跟老公商量")
+    assert not found(d, "我要跟同事商量")
+
+
+def test_unordered_parts_match_in_any_order_within_one_clause():
+    d = detector("钱 & 安全", lexicon=WORDS)
+    assert found(d, "我的钱放你们那安全吗")
+    assert found(d, "安全不安全啊我这笔钱")
+    assert not found(d, "安全帽呢?钱包也找不到")  # a clause break lies between
+    assert not found(d, "钱" + "x" * (MAX_GAP + 1) + "安全")
+
+
+def test_an_unordered_hit_is_negated_before_its_first_part():
+    d = detector("钱 & 安全")
+    assert not found(d, "不是担心钱不安全")
+    assert found(d, "担心钱不安全")
+
+
+def test_a_part_costs_the_sum_of_its_lists_not_their_product():
+    big = {"a": tuple(f"甲{i}" for i in range(500)), "b": tuple(f"乙{i}" for i in range(500))}
+    parsed = parse("{@a}…{@b}", big)
+    assert [len(slot) for slot in parsed.slots] == [500, 500]
+    d = detector("{@a}…{@b}", lexicon=big)
+    assert found(d, "甲499 乙7")

@@ -26,7 +26,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         shutil.copytree(REPO / "rules" / "brokerage", base / name / "rules" / "brokerage",
                         ignore=shutil.ignore_patterns("tests"))
         shutil.copytree(REPO / "responses" / "brokerage", base / name / "responses" / "brokerage")
-    objections = base / "new" / "rules" / "brokerage" / "objections.yaml"
+    objections = base / "new" / "rules" / "brokerage" / "objections_reluctance.yaml"
     text = objections.read_text(encoding="utf-8")
     assert text.count("when: {customer.type: business_owner}") >= 1
     start = text.index("- id: no_time.c")
