@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import permutations, product
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from engine.detect import MAX_GAP, Detector
 from engine.model import Detection, Objection, Pattern, Text
 from engine.patterns import parse
@@ -107,3 +112,39 @@ def test_a_part_costs_the_sum_of_its_lists_not_their_product():
     assert [len(slot) for slot in parsed.slots] == [500, 500]
     d = detector("{@a}…{@b}", lexicon=big)
     assert found(d, "甲499 乙7")
+
+
+# A brute-force reference for pattern matching: every choice of one occurrence per part.
+# The detector must agree with it (no negation cues in these texts).
+
+_ALPHABET = "甲乙丙丁,"
+_WORD = st.text(alphabet="甲乙丙丁", min_size=1, max_size=2)
+
+
+def _occurrences(text: str, slot: frozenset[str]) -> list[tuple[int, int]]:
+    return [(i, i + len(s)) for s in slot for i in range(len(text)) if text.startswith(s, i)]
+
+
+def _reference_match(text: str, slots: tuple[frozenset[str], ...], ordered: bool) -> bool:
+    orders = [tuple(range(len(slots)))] if ordered else list(permutations(range(len(slots))))
+    for order in orders:
+        for chain in product(*(_occurrences(text, slots[i]) for i in order)):
+            if all(prev[1] <= nxt[0] <= prev[1] + MAX_GAP and
+                   (ordered or "," not in text[prev[1]:nxt[0]])
+                   for prev, nxt in zip(chain, chain[1:])):
+                return True
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.lists(_WORD, min_size=1, max_size=3), min_size=1, max_size=3),
+       ordered=st.booleans(),
+       text=st.text(alphabet=_ALPHABET, max_size=30))
+def test_detector_agrees_with_a_brute_force_reference(parts: list[list[str]], ordered: bool,
+                                                       text: str):
+    joiner = "…" if ordered else " & "
+    source = joiner.join("{" + ",".join(words) + "}" for words in parts)
+    made = pattern(source)
+    d = Detector([Objection("x", "objection", Text(), (made,), (), ())],
+                 Detection(0.5, 3, {"zh-CN": ()}))
+    assert found(d, text) == _reference_match(text, made.slots, made.ordered)
