@@ -33,16 +33,26 @@ def _a_not_a(text: str, cue_start: int) -> bool:
             and text[cue_start - 1] == text[cue_start + 1])
 
 
+_SUBJECT_AFTER = re.compile(r"\s*(you|it|this|that|these|those|they|he|she|we|i|there|"
+                            r"the|your|my|gold|trading)\b")
+
+
 def _question_opener(text: str, cue_start: int) -> bool:
-    """"Isn't this risky?": an English clause opening with a negated auxiliary asks a
-    question that affirms; it is not a negation of what follows."""
+    """"Isn't this risky?": an English clause opening with a negated auxiliary followed by
+    its subject, or ending in '?', asks a question that affirms; it is not a negation of
+    what follows. "Don't need to ask my wife" opens with one too, but is a negation."""
     if not text.startswith("n't", cue_start):
         return False
     word_start = cue_start
     while word_start > 0 and is_word_char(text[word_start - 1]):
         word_start -= 1
     before = text[:word_start].rstrip()
-    return not before or bool(_CLAUSE_BREAK.match(before[-1]))
+    if before and not _CLAUSE_BREAK.match(before[-1]):
+        return False
+    after = cue_start + len("n't")
+    clause_end = _CLAUSE_BREAK.search(text, after)
+    asks = clause_end is not None and text[clause_end.start()] in "??"
+    return asks or bool(_SUBJECT_AFTER.match(text, after))
 
 
 def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, int]]]

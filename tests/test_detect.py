@@ -45,6 +45,8 @@ def test_negation_and_its_exceptions():
     assert found(d, "不是,我没时间")          # a clause break ends the negation
     assert not found(d, "i'm not too busy")
     assert found(d, "isn't he too busy?")     # a question opener is not a negation
+    assert found(d, "wasn't i too busy back then")  # ... its subject follows
+    assert not found(d, "don't need to be too busy")  # an imperative opener negates
 
 
 def test_a_not_a_question_is_not_a_negation():
