@@ -1,12 +1,11 @@
-"""Detection quality on the held-out set benchmarks/data/detect_eval.jsonl.
+"""Detection quality on labelled utterances that are not the pack's own examples.
 
-Prints precision, recall and F1 per entry, exact-set accuracy per locale and style, and
-the false-positive rate on negatives. Two sets, both written independently of the pack's
-phrases and examples (see benchmarks/data/README.md): `detect_dev.jsonl`, which pack
-authors may study to improve patterns, and `detect_eval.jsonl`, the held-out test set
-nobody tunes on; the figures we quote come from the latter.
+Prints precision, recall and F1 per entry, exact-set accuracy per set, locale and style,
+and the false-positive rate on negatives. By default it reads the two held-out test sets,
+`detect_eval.jsonl` and `detect_eval2.jsonl`, which nobody tunes on; the dev sets
+(`detect_dev*.jsonl`) are the ones pack authors study. See benchmarks/data/README.md.
 
-    python benchmarks/detect_quality.py [--pack brokerage] [--errors]
+    python benchmarks/detect_quality.py [--pack brokerage] [--data FILE ...] [--errors]
 """
 
 from __future__ import annotations
@@ -14,69 +13,94 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import engine
 
-DATA = Path(__file__).parent / "data" / "detect_eval.jsonl"
-DEV = Path(__file__).parent / "data" / "detect_dev.jsonl"
+DATA = Path(__file__).parent / "data"
+HELD_OUT = [DATA / "detect_eval.jsonl", DATA / "detect_eval2.jsonl"]
+
+
+@dataclass
+class Tally:
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+    exact: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    negatives: int = 0
+    negatives_hit: int = 0
+    errors: list[tuple[str, str, str, list[str], list[str]]] = field(default_factory=list)
+
+    def add(self, row: dict[str, Any], got: set[str], set_name: str) -> None:
+        want = {str(label) for label in row["labels"]}
+        for label in got & want:
+            self.tp[label] += 1
+        for label in got - want:
+            self.fp[label] += 1
+        for label in want - got:
+            self.fn[label] += 1
+        ok = got == want
+        locale, style = str(row["locale"]), str(row["style"])
+        for key in ("all", set_name, locale, style, f"{locale}/{style}"):
+            self.exact[key].append(ok)
+        if not want:
+            self.negatives += 1
+            self.negatives_hit += bool(got)
+        if not ok:
+            self.errors.append((locale, style, str(row["text"]), sorted(want), sorted(got)))
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def report(tally: Tally, show_errors: bool) -> None:
+    labels = sorted(set(tally.tp) | set(tally.fn) | set(tally.fp))
+    print(f"{'entry':22} {'prec':>6} {'recall':>6} {'f1':>6}  tp  fp  fn")
+    for label in labels:
+        tp, fp, fn = tally.tp[label], tally.fp[label], tally.fn[label]
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{label:22} {p:6.3f} {r:6.3f} {f:6.3f} {tp:3} {fp:3} {fn:3}")
+    tp, fp, fn = (sum(c.values()) for c in (tally.tp, tally.fp, tally.fn))
+    print(f"\nmicro precision {tp / max(1, tp + fp):.3f}  micro recall {tp / max(1, tp + fn):.3f}")
+    print("exact-set accuracy:")
+    for key in sorted(tally.exact, key=lambda k: (k != "all", k)):
+        values = tally.exact[key]
+        print(f"  {key:22} {sum(values) / len(values):.3f}  (n={len(values)})")
+    print(f"false positives on negatives: {tally.negatives_hit}/{tally.negatives} = "
+          f"{tally.negatives_hit / max(1, tally.negatives):.2%}")
+    if show_errors:
+        print("\nerrors:")
+        for locale, style, text, want, got in tally.errors:
+            print(f"  [{locale} {style}] {text}  want={want} got={got}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pack", default="brokerage")
-    parser.add_argument("--data", default=str(DATA),
-                        help="labelled JSONL (default: the held-out test set; "
-                        "benchmarks/data/detect_dev.jsonl is the set authors tune on)")
+    parser.add_argument("--data", nargs="+", type=Path, default=HELD_OUT,
+                        help="labelled JSONL files (default: the two held-out test sets)")
     parser.add_argument("--errors", action="store_true", help="list every wrong utterance")
     args = parser.parse_args()
     pack = engine.load_pack(args.pack, backend="python")
-    rows = [json.loads(line) for line in Path(args.data).read_text("utf-8").splitlines()
-            if line.strip()]
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    exact: dict[str, list[bool]] = defaultdict(list)
-    negatives_hit = 0
-    negatives = 0
-    errors = []
-    for row in rows:
-        want = set(row["labels"])
-        got = {hit.objection for hit in pack.detect(row["text"])}
-        for label in got & want:
-            tp[label] += 1
-        for label in got - want:
-            fp[label] += 1
-        for label in want - got:
-            fn[label] += 1
-        ok = got == want
-        for key in ("all", row["locale"], row["style"], f"{row['locale']}/{row['style']}"):
-            exact[key].append(ok)
-        if not want:
-            negatives += 1
-            negatives_hit += bool(got)
-        if not ok:
-            errors.append((row["locale"], row["style"], row["text"], sorted(want), sorted(got)))
-    labels = sorted(set(tp) | set(fn) | set(fp))
-    print(f"{'entry':22} {'prec':>6} {'recall':>6} {'f1':>6}  tp  fp  fn")
-    for label in labels:
-        p = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 1.0
-        r = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 1.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"{label:22} {p:6.3f} {r:6.3f} {f:6.3f} {tp[label]:3} {fp[label]:3} {fn[label]:3}")
-    micro_p = sum(tp.values()) / max(1, sum(tp.values()) + sum(fp.values()))
-    micro_r = sum(tp.values()) / max(1, sum(tp.values()) + sum(fn.values()))
-    print(f"\nmicro precision {micro_p:.3f}  micro recall {micro_r:.3f}")
-    print("exact-set accuracy:")
-    for key in sorted(exact):
-        values = exact[key]
-        print(f"  {key:22} {sum(values) / len(values):.3f}  (n={len(values)})")
-    print(f"false positives on negatives: {negatives_hit}/{negatives} = "
-          f"{negatives_hit / max(1, negatives):.3%}")
-    if args.errors:
-        print("\nerrors:")
-        for locale, style, text, want, got in errors:
-            print(f"  [{locale} {style}] {text}  want={want} got={got}")
+    tally = Tally()
+    per_set: dict[str, Tally] = {}
+    for path in args.data:
+        per_set[path.stem] = Tally()
+        for row in read_rows(path):
+            got = {hit.objection for hit in pack.detect(str(row["text"]))}
+            tally.add(row, got, f"set {path.stem}")
+            per_set[path.stem].add(row, got, f"set {path.stem}")
+    report(tally, args.errors)
+    if len(per_set) > 1:
+        print("\nfalse positives on negatives per set:")
+        for name, one in per_set.items():
+            print(f"  {name:22} {one.negatives_hit}/{one.negatives} = "
+                  f"{one.negatives_hit / max(1, one.negatives):.2%}")
 
 
 if __name__ == "__main__":

@@ -25,9 +25,8 @@ def synthetic(phrases: int, seed: int = 7) -> Detector:
     per = 10
     for i in range(phrases // per):
         patterns = tuple(
-            Pattern(p, (p,), 1.0, "zh-CN", j)
-            for j, p in enumerate("".join(rng.choice(alphabet) for _ in range(4))
-                                  for _ in range(per)))
+            Pattern.phrase("".join(rng.choice(alphabet) for _ in range(4)), "zh-CN")
+            for _ in range(per))
         objections.append(Objection(f"o{i}", "objection", Text(), patterns, (), ()))
     return Detector(objections, Detection(0.5, 3, {"zh-CN": ("不是",)}))
 

@@ -37,7 +37,7 @@ def measure_turns(backend: str, turns: int) -> list[float]:
 def measure_bare_durable(calls: int) -> tuple[float, float]:
     from durable import engine as durable
 
-    class Host(durable.Host):  # type: ignore[misc]
+    class Host(durable.Host):
         def _run(self) -> None:
             pass
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import permutations, product
+from itertools import pairwise, permutations, product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,7 +68,7 @@ def test_traditional_and_full_width_are_normalized():
 
 
 def test_weak_cues_combine():
-    made = (Pattern("忙", ("忙",), 0.3, "zh-CN", 0), Pattern("改天", ("改天",), 0.3, "zh-CN", 1))
+    made = (Pattern.phrase("忙", "zh-CN", 0.3), Pattern.phrase("改天", "zh-CN", 0.3))
     d = Detector([Objection("x", "objection", Text(), made, (), ())], Detection(0.5, 3, {}))
     assert not d.detect("最近忙")
     hits = d.detect("最近忙,改天吧")
@@ -133,7 +133,7 @@ def _reference_match(text: str, slots: tuple[frozenset[str], ...], ordered: bool
         for chain in product(*(_occurrences(text, slots[i]) for i in order)):
             if all(prev[1] <= nxt[0] <= prev[1] + MAX_GAP and
                    (ordered or "," not in text[prev[1]:nxt[0]])
-                   for prev, nxt in zip(chain, chain[1:])):
+                   for prev, nxt in pairwise(chain)):
                 return True
     return False
 
