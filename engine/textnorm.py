@@ -2,7 +2,9 @@
 
 Full-width → half-width and other compatibility forms (NFKC), traditional → simplified
 Chinese (OpenCC), lower case, curly quotes → straight, invisible characters removed,
-runs of whitespace collapsed to one space.
+runs of whitespace collapsed to one space. Colloquial spellings are folded to standard
+ones (俺 → 我, 啥 → 什么, 咋 → 怎么; "dont" → "don't", "gonna" → "going to"), so a pack
+writes each phrase once in standard form and still hears how people talk and type.
 """
 
 from __future__ import annotations
@@ -17,6 +19,18 @@ _WHITESPACE = re.compile(r"\s+")
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_ZH_FOLD = {"俺": "我", "咱": "我", "啥": "什么", "咋": "怎么"}
+_ZH_COLLOQUIAL = re.compile("|".join(sorted(_ZH_FOLD, key=len, reverse=True)))
+_EN_FOLD = {
+    "u": "you", "ur": "your", "im": "i'm", "ive": "i've", "dont": "don't", "doesnt": "doesn't",
+    "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't", "arent": "aren't",
+    "wasnt": "wasn't", "havent": "haven't", "wouldnt": "wouldn't", "couldnt": "couldn't",
+    "shouldnt": "shouldn't", "gonna": "going to", "wanna": "want to", "gotta": "got to",
+    "lemme": "let me", "gimme": "give me", "kinda": "kind of", "sorta": "sort of",
+    "tho": "though", "thx": "thanks", "pls": "please", "plz": "please", "cuz": "because",
+    "coz": "because", "rn": "right now", "tbh": "to be honest",
+}
+_EN_COLLOQUIAL = re.compile(r"(?<![\w'])(" + "|".join(_EN_FOLD) + r")(?![\w'])")
 _local = threading.local()  # OpenCC converters are not documented as thread-safe
 
 
@@ -35,7 +49,9 @@ def normalize(text: str) -> str:
             text = _converter().convert(text)
         except UnicodeEncodeError:  # lone surrogates cannot reach OpenCC: replace them
             text = _converter().convert(text.encode("utf-8", "replace").decode("utf-8"))
-    return _WHITESPACE.sub(" ", text.lower()).strip()
+        text = _ZH_COLLOQUIAL.sub(lambda m: _ZH_FOLD[m.group()], text)
+    text = _EN_COLLOQUIAL.sub(lambda m: _EN_FOLD[m.group()], text.lower())
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def is_wordy(fragment: str) -> bool:

@@ -1,0 +1,41 @@
+"""Text normalization: what a pack author can rely on when writing phrases once."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.detect import Detector
+from engine.model import Detection, Objection, Pattern, Text
+from engine.textnorm import normalize
+
+
+def test_width_script_case_and_quotes_are_folded():
+    assert normalize("ＡＢＣ，我沒時間！") == "abc,我没时间!"
+    assert normalize("I\u2019m  NOT\u200b interested") == "i'm not interested"
+
+
+def test_colloquial_chinese_is_folded_to_standard_forms():
+    assert normalize("俺咋整啊,啥意思") == "我怎么整啊,什么意思"
+    assert normalize("咱俩商量商量") == "我俩商量商量"
+
+
+def test_colloquial_english_is_folded_on_word_boundaries_only():
+    assert normalize("I dont have time rn") == "i don't have time right now"
+    assert normalize("im gonna think") == "i'm going to think"
+    assert normalize("U盘 donut import") == "u盘 donut import"  # not inside other words
+
+
+def test_a_standard_phrase_hears_the_colloquial_spelling():
+    pattern = Pattern.phrase(normalize("我不懂这个"), "zh-CN")
+    english = Pattern.phrase(normalize("don't have time"), "en")
+    d = Detector([Objection("x", "objection", Text(), (pattern, english), (), ())],
+                 Detection(0.5, 3, {}))
+    assert d.detect("俺不懂这个")
+    assert d.detect("sorry i dont have time")
+
+
+@given(st.text())
+def test_normalization_is_idempotent(text: str):
+    once = normalize(text)
+    assert normalize(once) == once
