@@ -29,6 +29,7 @@ class LexiconReader:
         self.locales = locales
         self.by_locale: dict[str, dict[str, tuple[str, ...]]] = {loc: {} for loc in locales}
         self._defined: dict[str, Position] = {}
+        self._used: set[str] = set()
 
     def read(self, documents: Iterable[tuple[LocDict, Path]]) -> None:
         for doc, _path in documents:
@@ -47,6 +48,13 @@ class LexiconReader:
 
     def names(self) -> list[str]:
         return sorted(self._defined)
+
+    def mark_used(self, names: Iterable[str]) -> None:
+        self._used.update(names)
+
+    def unused(self) -> tuple[tuple[str, Position], ...]:
+        """Lists no pattern refers to (lint PB112)."""
+        return tuple((n, at) for n, at in self._defined.items() if n not in self._used)
 
     def _list(self, raw: LocDict, name: object, lists: object) -> None:
         at = where(raw, name, key_side=True)

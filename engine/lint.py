@@ -44,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PB109": (WARNING, "an action type is declared but never used"),
     "PB110": (WARNING, "an action type is used but has no description for its handler"),
     "PB111": (ERROR, "a template reads a fact that has no default and no sample"),
+    "PB112": (WARNING, "a word list is defined but no pattern uses it"),
     "PB120": (ERROR, "a reply or action text makes a forbidden claim"),
     "PB121": (ERROR, "a reply lacks a required disclosure"),
 }
@@ -198,6 +199,13 @@ def shared_phrases(data: LintInput, model: PackModel) -> Iterator[Finding]:
                                   "make one of them longer", (objection.id, first))
 
 
+def unused_word_lists(data: LintInput, model: PackModel) -> Iterator[Finding]:
+    """PB112: a `lexicon:` list that no pattern refers to as {@name}."""
+    for name, at in model.unused_word_lists:
+        yield Finding("PB112", at, f"word list '{name}' is not used by any pattern",
+                      f"use it as {{@{name}}} in a pattern, or delete it", (name,))
+
+
 def dead_end_stages(data: LintInput, model: PackModel) -> Iterator[Finding]:
     """PB105, PB106, PB107: stages no deal can leave or pass, and checks that never fire."""
     for pipeline in model.pipelines:
@@ -341,7 +349,8 @@ def missing_disclosures(data: LintInput, model: PackModel) -> Iterator[Finding]:
 
 
 RULES: tuple[Callable[[LintInput, PackModel], Iterator[Finding]], ...] = (
-    missing_templates, never_true, conflicting_replies, shared_phrases, dead_end_stages,
+    missing_templates, never_true, conflicting_replies, shared_phrases, unused_word_lists,
+    dead_end_stages,
     unprovided_facts, action_handlers, unsupplied_variables, forbidden_claims,
     missing_disclosures,
 )

@@ -136,7 +136,8 @@ class PackLoader:
             facts=facts, action_types=frozen_map(self.action_types), detection=detection,
             compliance=compliance, objections=objections, pipelines=pipelines,
             escalation=escalation, match_nothing=frozen_map(examples),
-            root=self.root, responses_root=responses_root, files=tuple(self.files))
+            root=self.root, responses_root=responses_root, files=tuple(self.files),
+            unused_word_lists=self.lexicon.unused())
         self._cross_check(model, raw_objections, raw_pipelines)
         return model
 
@@ -482,6 +483,7 @@ class PackLoader:
                                           nearest(missing, self.lexicon.names())
                                           if missing else None, code="E030")
                     continue
+                self.lexicon.mark_used(parsed.word_lists)
                 out.append(Pattern(item, parsed.slots, float(weight), str(locale),
                                    parsed.ordered, at))
         return tuple(out)

@@ -190,6 +190,7 @@ class PackModel:
     root: Path
     responses_root: Path
     files: tuple[Path, ...] = ()
+    unused_word_lists: tuple[tuple[str, Position], ...] = ()  # lexicon names no pattern uses
 
     @property
     def default_locale(self) -> str:

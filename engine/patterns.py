@@ -35,6 +35,7 @@ class PatternSyntaxError(ValueError):
 class ParsedPattern:
     slots: tuple[frozenset[str], ...]
     ordered: bool  # True: parts in this order (`…`); False: any order in one clause (`&`)
+    word_lists: frozenset[str] = frozenset()  # names referenced as {@name}
 
 
 def parse(source: str, lexicon: Lexicon | None = None) -> ParsedPattern:
@@ -56,7 +57,9 @@ def parse(source: str, lexicon: Lexicon | None = None) -> ParsedPattern:
         if "" in strings or not strings:
             raise PatternSyntaxError("a '…' or ' & ' needs text on both sides")
         slots.append(strings)
-    return ParsedPattern(tuple(slots), not has_and)
+    used = frozenset(name.strip()[1:] for group in _BRACES.findall(source)
+                     for name in group.split(",") if name.strip().startswith("@"))
+    return ParsedPattern(tuple(slots), not has_and, used)
 
 
 def expand_words(source: str) -> list[str]:

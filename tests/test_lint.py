@@ -100,6 +100,11 @@ CASES: dict[str, tuple[list[Edit], list[Edit]]] = {
               [_replace(MANIFEST, "  deal.need:",
                         "  customer.nick: {type: string, default: friend}\n  deal.need:"),
                _write(f"{EN}/no_time.b.j2", "{{ customer.nick }}, let's find a better time.\n")]),
+    "PB112": ([_replace(MANIFEST, "examples:", "lexicon:\n  busy_words: {zh-CN: [太忙, 忙死]}\n"
+                        "examples:")],
+              [_replace(MANIFEST, "examples:", "lexicon:\n  busy_words: {zh-CN: [太忙, 忙死]}\n"
+                        "examples:"),
+               _replace(OBJ, "zh-CN: [没时间, 太忙,", "zh-CN: [没时间, \"{@busy_words}\",")]),
     "PB120": ([_write(f"{EN}/no_time.b.j2", "{% if customer.type == 'retiree' %}It is a "
                       "guaranteed return.{% endif %}Let's find a better time.\n")],
               [_write(f"{EN}/no_time.b.j2", "{% if customer.type == 'retiree' %}We never "
