@@ -19,7 +19,7 @@ import ahocorasick
 from .model import Detection, Objection, Pattern
 from .textnorm import is_word_char, is_wordy, normalize
 
-MAX_GAP = 12  # characters allowed between the fragments of an `a…b` pattern
+MAX_GAP = 12  # characters allowed between consecutive parts of `a…b` or `a & b`
 MAX_UTTERANCE = 5_000  # characters examined per utterance; the rest is ignored
 MAX_CHAINS = 64  # occurrences of a pattern's first fragment examined per utterance
 NEGATION_REACH = 80  # characters before a hit in which a negation cue may end
@@ -121,7 +121,8 @@ class Hit:
 
 @dataclass(frozen=True)
 class _Closing:
-    """A pattern whose last fragment is this automaton entry: checked when it occurs."""
+    """A pattern to check when this automaton entry occurs: an ordered pattern's last
+    part, or any part of an unordered one."""
 
     kind: str  # "pattern" | "exclude"
     objection: str
@@ -147,8 +148,6 @@ class Detector:
                                    ("exclude", objection.exclude)):
                 for pattern in patterns:
                     item = _Closing(kind, objection.id, pattern)
-                    # an ordered pattern is checked when its last part occurs; an unordered
-                    # one when any part does
                     for slot in pattern.slots[-1:] if pattern.ordered else pattern.slots:
                         for string in slot:
                             closing[string].append(item)
