@@ -37,22 +37,43 @@ _SUBJECT_AFTER = re.compile(r"\s*(you|it|this|that|these|those|they|he|she|we|i|
                             r"the|your|my|gold|trading)\b")
 
 
+_OPENING_WORD = re.compile(r"(?:^|\s)(?:but|so|and|or|well|then|oh|hmm|ok|okay)$")
+
+
 def _question_opener(text: str, cue_start: int) -> bool:
-    """"Isn't this risky?": an English clause opening with a negated auxiliary followed by
-    its subject, or ending in '?', asks a question that affirms; it is not a negation of
-    what follows. "Don't need to ask my wife" opens with one too, but is a negation."""
+    """"Isn't this risky?", "but isn't it gambling?": a negated auxiliary that opens a
+    clause (or follows its subject in a clause ending with '?') asks a question that
+    affirms; it is not a negation of what follows. "Don't need to ask my wife" opens a
+    clause too, but with no subject and no '?' it is a negation."""
     if not text.startswith("n't", cue_start):
         return False
     word_start = cue_start
     while word_start > 0 and is_word_char(text[word_start - 1]):
         word_start -= 1
     before = text[:word_start].rstrip()
-    if before and not _CLAUSE_BREAK.match(before[-1]):
-        return False
+    opens = not before or bool(_CLAUSE_BREAK.match(before[-1]) or _OPENING_WORD.search(before))
     after = cue_start + len("n't")
     clause_end = _CLAUSE_BREAK.search(text, after)
     asks = clause_end is not None and text[clause_end.start()] in "??"
-    return asks or bool(_SUBJECT_AFTER.match(text, after))
+    subject_follows = bool(_SUBJECT_AFTER.match(text, after))
+    return (opens and (asks or subject_follows)) or (asks and subject_follows)
+
+
+_CLITIC = re.compile(r"'(?:s|ll|re|ve|d|m)(?![a-z0-9])")
+
+
+def _joins_word(text: str, i: int, step: int) -> bool:
+    """Whether text[i], next to a match, continues its word: a letter or digit, or an
+    apostrophe inside a word ("don't"), but not a quote mark ("'no downside'") nor a
+    clitic after it ("the credit union's rates", "she'll")."""
+    if not 0 <= i < len(text) or not is_word_char(text[i]):
+        return False
+    if text[i] != "'":
+        return True
+    if step > 0 and _CLITIC.match(text, i):
+        return False
+    beyond = i + step
+    return 0 <= beyond < len(text) and text[beyond].isascii() and text[beyond].isalnum()
 
 
 def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, int]]]
@@ -198,12 +219,10 @@ class Detector:
 
     @staticmethod
     def _bounded(text: str, fragment: str, start: int, end: int) -> bool:
-        before = text[start - 1] if start > 0 else " "
-        after = text[end + 1] if end + 1 < len(text) else " "
         suffix = fragment.startswith("n'")  # "n't" attaches to the word before it
-        if is_word_char(fragment[0]) and not suffix and is_word_char(before):
+        if is_word_char(fragment[0]) and not suffix and _joins_word(text, start - 1, -1):
             return False
-        return not (is_word_char(fragment[-1]) and is_word_char(after))
+        return not (is_word_char(fragment[-1]) and _joins_word(text, end + 1, 1))
 
     def _negated(self, text: str, start: int, cue_ends: list[int],
                  cue_starts: dict[int, list[int]]) -> bool:

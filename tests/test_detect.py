@@ -150,3 +150,21 @@ def test_detector_agrees_with_a_brute_force_reference(parts: list[list[str]], or
     d = Detector([Objection("x", "objection", Text(), (made,), (), ())],
                  Detection(0.5, 3, {"zh-CN": ()}))
     assert found(d, text) == _reference_match(text, made.slots, made.ordered)
+
+
+def test_quote_marks_are_not_part_of_a_word():
+    d = detector("no downside")
+    assert found(d, "put 'no downside' in writing")
+    assert found(d, "put \u2018no downside\u2019 in writing")
+    assert not found(d, "no downsides")
+    e = detector("don", "credit union")
+    assert not found(e, "i don't know")            # an apostrophe inside a word
+    assert found(e, "the credit union's rates")    # a clitic after a word
+
+
+def test_a_negated_auxiliary_in_a_question_is_not_a_negation():
+    d = detector("gambling", "too busy")
+    assert found(d, "but isn't this just gambling?")
+    assert found(d, "so isn't it gambling")
+    assert not found(d, "it isn't gambling")
+    assert not found(d, "i'm really not too busy")
