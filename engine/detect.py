@@ -76,6 +76,22 @@ def _joins_word(text: str, i: int, step: int) -> bool:
     return 0 <= beyond < len(text) and text[beyond].isascii() and text[beyond].isalnum()
 
 
+def _about_someone_else(text: str, start: int, persons: list[tuple[int, int, str]]) -> bool:
+    """Whether the person word nearest before `start`, in its clause, is someone other than
+    the speaker ("老公出差了", "my husband's away on a business trip"). Person words inside
+    a not-a-person word (其他) do not count."""
+    masks = [(s, e) for s, e, role in persons if role == "not_persons"]
+    nearest: tuple[int, str] | None = None
+    for s, e, role in persons:
+        if role == "not_persons" or e > start or any(ms <= s and e <= me for ms, me in masks):
+            continue
+        if _CLAUSE_BREAK.search(text, e, start):
+            continue
+        if nearest is None or e > nearest[0]:
+            nearest = (e, role)
+    return nearest is not None and nearest[1] == "others"
+
+
 def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, int]]]
                 ) -> list[tuple[int, int]]:
     """Where any string of a slot occurs, in text order and the longest first among those
@@ -156,6 +172,7 @@ class _Entry:
     wordy: bool
     is_cue: bool
     closing: tuple[_Closing, ...]
+    person: str | None = None  # "self" | "others" | "not_persons" (see Detection)
 
 
 class Detector:
@@ -164,6 +181,7 @@ class Detector:
         self.window = settings.negation_window
         self._automaton = ahocorasick.Automaton()
         closing: dict[str, list[_Closing]] = defaultdict(list)
+        objections = tuple(objections)
         for objection in objections:
             for kind, patterns in (("pattern", objection.patterns),
                                    ("exclude", objection.exclude)):
@@ -176,10 +194,16 @@ class Detector:
                         for string in slot:
                             closing.setdefault(string, [])
         cues = {normalize(c) for cs in settings.negation_cues.values() for c in cs}
-        for fragment in sorted(set(closing) | cues):
+        persons: dict[str, str] = {}
+        for role in ("self", "others", "not_persons"):  # a later role wins a shared word
+            for words in settings.speaker_words.get(role, {}).values():
+                persons.update((normalize(w), role) for w in words)
+        self._speaker_only = frozenset(o.id for o in objections if o.speaker_only)
+        for fragment in sorted(set(closing) | cues | set(persons)):
             if fragment:
                 entry = _Entry(fragment, is_wordy(fragment), fragment in cues,
-                               tuple({id(c): c for c in closing.get(fragment, ())}.values()))
+                               tuple({id(c): c for c in closing.get(fragment, ())}.values()),
+                               persons.get(fragment))
                 self._automaton.add_word(fragment, entry)
         self._empty = len(self._automaton) == 0
         if not self._empty:
@@ -190,6 +214,7 @@ class Detector:
             return []
         text = normalize(utterance[:MAX_UTTERANCE])
         cues: list[tuple[int, int]] = []
+        persons: list[tuple[int, int, str]] = []
         occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
         candidates: dict[int, _Closing] = {}  # by identity: equal patterns of two entries
         for end, entry in self._automaton.iter(text):
@@ -199,6 +224,8 @@ class Detector:
             occurrences[entry.fragment].append((start, end + 1))
             if entry.is_cue:
                 cues.append((start, end + 1))
+            if entry.person:
+                persons.append((start, end + 1, entry.person))
             for item in entry.closing:
                 candidates.setdefault(id(item), item)
         cue_starts: dict[int, list[int]] = defaultdict(list)
@@ -212,7 +239,9 @@ class Detector:
                 whole = (chain[0][0], max(e for _s, e in chain))
                 if item.kind == "exclude":
                     excluded[item.objection].append(whole)
-                elif not self._negated(text, whole[0], cue_ends, cue_starts):
+                elif not (self._negated(text, whole[0], cue_ends, cue_starts) or
+                          (item.objection in self._speaker_only and
+                           _about_someone_else(text, whole[0], persons))):
                     found.append((item.objection, item.pattern, whole, chain))
                     break
         return self._score(text, found, excluded)

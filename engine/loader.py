@@ -49,6 +49,7 @@ STAGE_KEYS = ("id", "title", "owner", "keywords", "activities", "max_days", "exi
               "terminate", "approvals")
 CRITERION_KEYS = ("id", "when", "required", "message", "question", "action", "reason")
 PARAM_TYPES = ("string", "integer", "number", "boolean")
+SPEAKER_ROLES = ("self", "others", "not_persons")
 
 
 def read_file(path: Path, problems: ProblemLog) -> Any:
@@ -309,7 +310,7 @@ class PackLoader:
         det = self.r.mapping(raw, manifest, "detection", "detection")
         if det is None:
             return Detection()
-        self.r.keys(det, ("threshold", "negation"), (), "detection")
+        self.r.keys(det, ("threshold", "negation", "speaker"), (), "detection")
         threshold = det.get("threshold", 0.5)
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or \
                 not 0 < threshold <= 1:
@@ -324,7 +325,14 @@ class PackLoader:
                 window = self.r.integer(neg, "window", "detection.negation", 3) or 0
                 if "cues" in neg:
                     cues = self.r.texts(neg, "cues", "negation cues")
-        return Detection(float(threshold), window, frozen_map(cues))
+        speaker: dict[str, Any] = {}
+        if "speaker" in det:
+            raw_speaker = self.r.mapping(det["speaker"], det, "speaker", "detection.speaker")
+            if raw_speaker is not None:
+                self.r.keys(raw_speaker, SPEAKER_ROLES, (), "detection.speaker")
+                speaker = {role: frozen_map(self.r.texts(raw_speaker, role, f"speaker {role}"))
+                           for role in SPEAKER_ROLES if role in raw_speaker}
+        return Detection(float(threshold), window, frozen_map(cues), frozen_map(speaker))
 
     def _escalation(self, raw: Any, container: Any, key: Any) -> Escalation | None:
         if raw is None:
@@ -395,7 +403,7 @@ class PackLoader:
             self.problems.add(where(raw, "kind"), f"{what}: kind is 'objection' or 'question'",
                               nearest(kind, ("objection", "question")), code="E013")
         title = r.text(raw, "title", what)
-        patterns, exclude = self._detect(raw, what)
+        patterns, exclude, speaker_only = self._detect(raw, what)
         replies = []
         for _order, (item, c, i) in enumerate(r.items(raw.get("replies"), raw, "replies",
                                                      f"{what} replies")):
@@ -420,7 +428,7 @@ class PackLoader:
             escalation=self._escalation(raw.get("escalation"), raw, "escalation"),
             next_actions=self._actions(raw.get("next_actions"), raw, "next_actions"),
             examples=frozen_map(self._objection_examples(raw, what)),
-            position=_id_position(raw, container, index))
+            position=_id_position(raw, container, index), speaker_only=speaker_only)
 
     def _objection_examples(self, raw: LocDict, what: str) -> dict[str, tuple[str, ...]]:
         if "examples" not in raw:
@@ -431,14 +439,19 @@ class PackLoader:
         self.r.keys(ex, ("match",), (), f"{what} examples")
         return self.r.texts(ex, "match", f"{what} examples")
 
-    def _detect(self, raw: LocDict, what: str) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...]]:
+    def _detect(self, raw: LocDict, what: str
+                ) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...], bool]:
         det = self.r.mapping(raw.get("detect"), raw, "detect", f"{what} detect") \
             if "detect" in raw else None
         if det is None:
-            return (), ()
-        self.r.keys(det, ("patterns", "exclude"), ("patterns",), f"{what} detect")
+            return (), (), False
+        self.r.keys(det, ("patterns", "exclude", "speaker"), ("patterns",), f"{what} detect")
+        speaker = self.r.string(det, "speaker", f"{what} detect", "")
+        if speaker not in ("", "self"):
+            self.problems.add(where(det, "speaker"), f"{what}: detect.speaker is 'self' (a hit "
+                              "must describe the speaker) or absent", "self", code="E013")
         patterns = self._patterns(det, "patterns", what)
-        return patterns, self._patterns(det, "exclude", what)
+        return patterns, self._patterns(det, "exclude", what), speaker == "self"
 
     def _patterns(self, det: LocDict, key: str, what: str) -> tuple[Pattern, ...]:
         if key not in det:

@@ -99,6 +99,7 @@ class Objection:
     next_actions: tuple[Action, ...] = ()
     examples: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
     position: Position = NOWHERE
+    speaker_only: bool = False  # a hit must describe the speaker, not someone else
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,10 @@ class Detection:
     threshold: float = 0.5
     negation_window: int = 3
     negation_cues: Mapping[str, tuple[str, ...]] = field(default_factory=frozen_map)
+    # person words by role ("self", "others", "not_persons"), each {locale: words}:
+    # whose situation a hit describes, for entries with `speaker: self`
+    speaker_words: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=frozen_map)
 
 
 @dataclass(frozen=True)

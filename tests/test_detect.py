@@ -168,3 +168,37 @@ def test_a_negated_auxiliary_in_a_question_is_not_a_negation():
     assert found(d, "so isn't it gambling")
     assert not found(d, "it isn't gambling")
     assert not found(d, "i'm really not too busy")
+
+
+SPEAKER = {"self": {"zh-CN": ("我",), "en": ("i", "my")},
+           "others": {"zh-CN": ("老公", "他"), "en": ("husband", "he")},
+           "not_persons": {"zh-CN": ("其他",)}}
+
+
+def speaker_detector(*patterns: str, speaker_only: bool = True) -> Detector:
+    made = tuple(pattern(p) for p in patterns)
+    return Detector([Objection("x", "objection", Text(), made, (), (),
+                               speaker_only=speaker_only)],
+                    Detection(0.5, 3, {}, SPEAKER))
+
+
+def test_speaker_only_entries_ignore_someone_elses_situation():
+    d = speaker_detector("出差", "business trip")
+    assert found(d, "我下周出差")
+    assert found(d, "下周出差,回来再说")
+    assert not found(d, "我老公出差了,家里就我一个")
+    assert found(d, "老公在家,我出差")                   # the nearest person decides
+    assert found(d, "他说好了,下周出差")                  # another clause
+    assert not found(d, "my husband's away on a business trip")
+    assert found(d, "my husband says i'm on a business trip too often")
+    assert found(d, "其他没啥事就是下周出差")              # 其他 is not a person
+
+
+def test_entries_without_speaker_only_hear_others_too():
+    d = speaker_detector("出差", speaker_only=False)
+    assert found(d, "我老公出差了")
+
+
+def test_a_later_chain_about_the_speaker_still_counts():
+    d = speaker_detector("出差")
+    assert found(d, "老公出差了,我下礼拜也出差")
