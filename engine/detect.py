@@ -24,6 +24,7 @@ MAX_UTTERANCE = 5_000  # characters examined per utterance; the rest is ignored
 MAX_CHAINS = 64  # occurrences of a pattern's first fragment examined per utterance
 NEGATION_REACH = 80  # characters before a hit in which a negation cue may end
 _CLAUSE_BREAK = re.compile(r"[,.!?;:,。!?;:、\n]")
+_SENTENCE_BREAK = re.compile(r"[.!?;。!?;\n]")
 _UNIT = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 
@@ -76,16 +77,29 @@ def _joins_word(text: str, i: int, step: int) -> bool:
     return 0 <= beyond < len(text) and text[beyond].isascii() and text[beyond].isalnum()
 
 
+# A person word right after one of these (through a possessor: 给我妈, "for my wife") is an
+# object, not the subject whose situation the sentence describes. Causatives (让, 叫) are
+# left out: in "老板让我出差" the one who travels is 我.
+_OBJECT_BEFORE = re.compile(
+    r"(?:给|跟|和|同|陪|帮|替|为|带|送|找|对|把|跑|见|问|接|等|看|养|供|照顾|伺候|约)"
+    r"着?(?:我的|我们|我家|我|的)?$"
+    r"|\b(?:for|with|to|at|from|about|of|and|or|than|like|between|visit|see|call|help|"
+    r"pick up|drop off)\s+(?:(?:my|our|the|his|her|their|a)\s+)?$")
+
+
 def _about_someone_else(text: str, start: int, persons: list[tuple[int, int, str]]) -> bool:
-    """Whether the person word nearest before `start`, in its clause, is someone other than
-    the speaker ("老公出差了", "my husband's away on a business trip"). Person words inside
-    a not-a-person word (其他) do not count."""
+    """Whether the person word nearest before `start`, in its sentence, is someone other
+    than the speaker ("我姐在银行上班,天天加班", "my husband's away on a business trip").
+    The sentence, not the clause: a Chinese subject carries across commas. Person words
+    inside a not-a-person word (其他) do not count."""
     masks = [(s, e) for s, e, role in persons if role == "not_persons"]
     nearest: tuple[int, str] | None = None
     for s, e, role in persons:
         if role == "not_persons" or e > start or any(ms <= s and e <= me for ms, me in masks):
             continue
-        if _CLAUSE_BREAK.search(text, e, start):
+        if _SENTENCE_BREAK.search(text, e, start):
+            continue
+        if role == "others" and _OBJECT_BEFORE.search(text, max(0, s - 24), s):
             continue
         if nearest is None or e > nearest[0]:
             nearest = (e, role)
