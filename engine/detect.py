@@ -24,7 +24,6 @@ MAX_UTTERANCE = 5_000  # characters examined per utterance; the rest is ignored
 MAX_CHAINS = 64  # occurrences of a pattern's first fragment examined per utterance
 NEGATION_REACH = 80  # characters before a hit in which a negation cue may end
 _CLAUSE_BREAK = re.compile(r"[,.!?;:,。!?;:、\n]")
-_SENTENCE_BREAK = re.compile(r"[.!?;。!?;\n]")
 _UNIT = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 
@@ -88,16 +87,17 @@ _OBJECT_BEFORE = re.compile(
 
 
 def _about_someone_else(text: str, start: int, persons: list[tuple[int, int, str]]) -> bool:
-    """Whether the person word nearest before `start`, in its sentence, is someone other
-    than the speaker ("我姐在银行上班,天天加班", "my husband's away on a business trip").
-    The sentence, not the clause: a Chinese subject carries across commas. Person words
-    inside a not-a-person word (其他) do not count."""
+    """Whether the person word nearest before `start`, in its clause, is someone other than
+    the speaker ("老公出差了", "my husband's away on a business trip"). The clause, not the
+    sentence: in "孩子发烧在医院呢,改天再打吧" the child's situation is the speaker's reason.
+    Person words that are objects (给我妈) or inside a not-a-person word (其他) do not
+    count."""
     masks = [(s, e) for s, e, role in persons if role == "not_persons"]
     nearest: tuple[int, str] | None = None
     for s, e, role in persons:
         if role == "not_persons" or e > start or any(ms <= s and e <= me for ms, me in masks):
             continue
-        if _SENTENCE_BREAK.search(text, e, start):
+        if _CLAUSE_BREAK.search(text, e, start):
             continue
         if role == "others" and _OBJECT_BEFORE.search(text, max(0, s - 24), s):
             continue
