@@ -86,6 +86,14 @@ _OBJECT_BEFORE = re.compile(
     r"pick up|drop off)\s+(?:(?:my|our|the|his|her|their|a)\s+)?$")
 
 
+def _combine(weights: Iterable[float]) -> float:
+    """Independent cues: 1 - Π(1 - weight)."""
+    miss = 1.0
+    for weight in weights:
+        miss *= 1.0 - weight
+    return round(1.0 - miss, 6)
+
+
 def _about_someone_else(text: str, start: int, persons: list[tuple[int, int, str]]) -> bool:
     """Whether the person word nearest before `start`, in its clause, is someone other than
     the speaker ("老公出差了", "my husband's away on a business trip"). The clause, not the
@@ -287,6 +295,7 @@ class Detector:
                                                     list[tuple[int, int]]]],
                excluded: Mapping[str, list[tuple[int, int]]]) -> list[Hit]:
         groups: dict[str, dict[int, float]] = defaultdict(dict)  # by pattern identity
+        alone_ids = {id(f[1]) for f in found if f[1].alone}
         evidence: dict[str, list[str]] = defaultdict(list)
         first: dict[str, int] = {}
         for objection, pattern, whole, chain in sorted(found, key=lambda f: f[2][0]):
@@ -298,13 +307,15 @@ class Detector:
             if phrase not in evidence[objection]:
                 evidence[objection].append(phrase)
             first.setdefault(objection, whole[0])
+        scores = {o: _combine(w.values()) for o, w in groups.items()}
+        on_their_own = {o for o, weights in groups.items()
+                        if _combine(w for pid, w in weights.items() if pid not in alone_ids)
+                        >= self.threshold}
         hits: list[Hit] = []
-        for objection, weights in groups.items():
-            miss = 1.0
-            for weight in weights.values():
-                miss *= 1.0 - weight
-            score = round(1.0 - miss, 6)
-            if score >= self.threshold:
+        for objection, score in scores.items():
+            # an entry heard only through `alone` patterns (a generic "回头再说") counts
+            # only when no other entry is heard on its own: then it closes that one
+            if score >= self.threshold and (objection in on_their_own or not on_their_own):
                 hits.append(Hit(objection, score, tuple(evidence[objection]), first[objection]))
         hits.sort(key=lambda h: (-h.score, h.start, h.objection))
         return hits

@@ -471,8 +471,10 @@ class PackLoader:
             for i, item in enumerate(items):
                 at = where(items, i)
                 weight = 1.0
+                alone = False
                 if isinstance(item, LocDict):
-                    self.r.keys(item, ("text", "weight"), ("text",), "a pattern")
+                    self.r.keys(item, ("text", "weight", "alone"), ("text",), "a pattern")
+                    alone = self.r.boolean(item, "alone", "a pattern", False)
                     weight = item.get("weight", 1.0)
                     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or \
                             not 0 < weight <= 1:
@@ -498,7 +500,7 @@ class PackLoader:
                     continue
                 self.lexicon.mark_used(parsed.word_lists)
                 out.append(Pattern(item, parsed.slots, float(weight), str(locale),
-                                   parsed.ordered, at))
+                                   parsed.ordered, at, alone))
         return tuple(out)
 
     def _when(self, raw: LocDict) -> Condition:

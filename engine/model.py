@@ -51,6 +51,7 @@ class Pattern:
     locale: str
     ordered: bool = True  # parts in order (`a…b`), or in any order in one clause (`a & b`)
     position: Position = NOWHERE
+    alone: bool = False  # counts only when no other entry is heard in the utterance
 
     @classmethod
     def phrase(cls, text: str, locale: str, weight: float = 1.0) -> Pattern:

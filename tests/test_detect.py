@@ -205,3 +205,13 @@ def test_entries_without_speaker_only_hear_others_too():
 def test_a_later_chain_about_the_speaker_still_counts():
     d = speaker_detector("出差")
     assert found(d, "老公出差了,我下礼拜也出差")
+
+
+def test_alone_patterns_count_only_when_no_other_entry_is_heard():
+    later = Pattern("回头再说", (frozenset({"回头再说"}),), 1.0, "zh-CN", alone=True)
+    trip = pattern("出差")
+    d = Detector([Objection("think_it_over", "objection", Text(), (later,), (), ()),
+                  Objection("business_trip", "objection", Text(), (trip,), (), ())],
+                 Detection(0.5, 3, {}))
+    assert [h.objection for h in d.detect("回头再说吧")] == ["think_it_over"]
+    assert [h.objection for h in d.detect("下周出差,回头再说吧")] == ["business_trip"]
