@@ -124,14 +124,20 @@ def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, 
     return sorted(spans, key=lambda span: (span[0], -span[1]))
 
 
-def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]]
-            ) -> Iterator[list[tuple[int, int]]]:
+def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]],
+            seen: dict[int, list[tuple[int, int]]]) -> Iterator[list[tuple[int, int]]]:
     """Occurrences of a pattern's parts, in text order, each within MAX_GAP of the
     previous. Ordered patterns keep their parts' order; unordered ones may take them in
-    any order but within one clause. Lazy; at most MAX_CHAINS starting points per order."""
-    spans = [_slot_spans(slot, occurrences) for slot in pattern.slots]
-    if not all(spans):
-        return
+    any order but within one clause. Lazy; at most MAX_CHAINS starting points per order.
+    `seen` caches a slot's spans for the turn (the loader shares equal slots)."""
+    spans = []
+    for slot in pattern.slots:
+        found = seen.get(id(slot))
+        if found is None:
+            found = seen[id(slot)] = _slot_spans(slot, occurrences)
+        if not found:
+            return
+        spans.append(found)
     orders = [tuple(range(len(spans)))] if pattern.ordered else \
         itertools.permutations(range(len(spans)))
     for order in orders:
@@ -256,8 +262,9 @@ class Detector:
         cue_ends = sorted(cue_starts)
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
+        slot_spans: dict[int, list[tuple[int, int]]] = {}
         for item in candidates.values():
-            for chain in _chains(text, item.pattern, occurrences):
+            for chain in _chains(text, item.pattern, occurrences, slot_spans):
                 whole = (chain[0][0], max(e for _s, e in chain))
                 if item.kind == "exclude":
                     excluded[item.objection].append(whole)

@@ -77,6 +77,7 @@ class PackLoader:
         self.problems = ProblemLog()
         self.r = FieldReader(self.problems, ("zh-CN", "en"))
         self.files: list[Path] = []
+        self._slots: dict[frozenset[str], frozenset[str]] = {}
 
     def load(self) -> PackModel | None:
         manifest_path = self.root / "pack.yaml"
@@ -499,8 +500,11 @@ class PackLoader:
                                           if missing else None, code="E030")
                     continue
                 self.lexicon.mark_used(parsed.word_lists)
-                out.append(Pattern(item, parsed.slots, float(weight), str(locale),
-                                   parsed.ordered, at, alone))
+                # equal slots (one word list used by many patterns) become one object, so
+                # a turn finds their occurrences once
+                slots = tuple(self._slots.setdefault(slot, slot) for slot in parsed.slots)
+                out.append(Pattern(item, slots, float(weight), str(locale), parsed.ordered,
+                                   at, alone))
         return tuple(out)
 
     def _when(self, raw: LocDict) -> Condition:
