@@ -1,9 +1,9 @@
 """Detection quality on labelled utterances that are not the pack's own examples.
 
 Prints precision, recall and F1 per entry, exact-set accuracy per set, locale and style,
-and the false-positive rate on negatives. By default it reads the two held-out test sets,
-`detect_eval.jsonl` and `detect_eval2.jsonl`, which nobody tunes on; the dev sets
-(`detect_dev*.jsonl`) are the ones pack authors study. See benchmarks/data/README.md.
+and the false-positive rate on negatives. By default it reads the held-out test sets
+`detect_eval*.jsonl`, which nobody tunes on; the dev sets (`detect_dev*.jsonl`) are the
+ones pack authors study. See benchmarks/data/README.md.
 
     python benchmarks/detect_quality.py [--pack brokerage] [--data FILE ...] [--errors]
 """
@@ -20,7 +20,7 @@ from typing import Any
 import engine
 
 DATA = Path(__file__).parent / "data"
-HELD_OUT = [DATA / "detect_eval.jsonl", DATA / "detect_eval2.jsonl"]
+HELD_OUT = [DATA / "detect_eval.jsonl", DATA / "detect_eval2.jsonl", DATA / "detect_eval3.jsonl"]
 
 
 @dataclass
@@ -83,7 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pack", default="brokerage")
     parser.add_argument("--data", nargs="+", type=Path, default=HELD_OUT,
-                        help="labelled JSONL files (default: the two held-out test sets)")
+                        help="labelled JSONL files (default: the held-out test sets)")
     parser.add_argument("--errors", action="store_true", help="list every wrong utterance")
     args = parser.parse_args()
     pack = engine.load_pack(args.pack, backend="python")
