@@ -20,7 +20,7 @@ from typing import Any
 import engine
 
 DATA = Path(__file__).parent / "data"
-HELD_OUT = [DATA / "detect_eval.jsonl", DATA / "detect_eval2.jsonl", DATA / "detect_eval3.jsonl"]
+HELD_OUT = sorted(DATA.glob("detect_eval*.jsonl"))
 
 
 @dataclass
