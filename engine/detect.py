@@ -118,9 +118,11 @@ def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, 
                 ) -> list[tuple[int, int]]:
     """Where any string of a slot occurs, in text order and the longest first among those
     starting together (so an exclusion covers as much as it can). Few strings occur per
-    turn, so this walks the occurrences, not the slot."""
-    spans = [span for string, found in occurrences.items() if string in slot
-             for span in found]
+    turn: the set intersection walks the smaller side, in C."""
+    present = slot.intersection(occurrences.keys())
+    if not present:
+        return []
+    spans = [span for string in present for span in occurrences[string]]
     return sorted(spans, key=lambda span: (span[0], -span[1]))
 
 
