@@ -23,6 +23,10 @@ MAX_GAP = 12  # characters allowed between consecutive parts of `a…b` or `a & 
 MAX_UTTERANCE = 5_000  # characters examined per utterance; the rest is ignored
 MAX_CHAINS = 64  # occurrences of a pattern's first fragment examined per utterance
 NEGATION_REACH = 80  # characters before a hit in which a negation cue may end
+PERSON_REACH = 80  # characters before a hit in which its person word may start
+MAX_MASK = 8  # longest not-a-person word (其他) that can hide a person word, in characters
+MAX_MATCHES = 20_000  # automaton matches examined per utterance; the rest are ignored
+MAX_STEPS = 50_000  # chain-building steps per utterance, whatever the pack
 _CLAUSE_BREAK = re.compile(r"[,.!?;:,。!?;:、\n]")
 _UNIT = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
@@ -34,7 +38,7 @@ def _a_not_a(text: str, cue_start: int) -> bool:
 
 
 _SUBJECT_AFTER = re.compile(r"\s*(you|it|this|that|these|those|they|he|she|we|i|there|"
-                            r"the|your|my|gold|trading)\b")
+                            r"the|your|my|a|an)\b")
 
 
 _OPENING_WORD = re.compile(r"(?:^|\s)(?:but|so|and|or|well|then|oh|hmm|ok|okay)$")
@@ -94,24 +98,55 @@ def _combine(weights: Iterable[float]) -> float:
     return round(1.0 - miss, 6)
 
 
-def _about_someone_else(text: str, start: int, persons: list[tuple[int, int, str]]) -> bool:
-    """Whether the person word nearest before `start`, in its clause, is someone other than
-    the speaker ("老公出差了", "my husband's away on a business trip"). The clause, not the
-    sentence: in "孩子发烧在医院呢,改天再打吧" the child's situation is the speaker's reason.
-    Person words that are objects (给我妈) or inside a not-a-person word (其他) do not
-    count."""
-    masks = [(s, e) for s, e, role in persons if role == "not_persons"]
-    nearest: tuple[int, str] | None = None
-    for s, e, role in persons:
-        if role == "not_persons" or e > start or any(ms <= s and e <= me for ms, me in masks):
-            continue
-        if _CLAUSE_BREAK.search(text, e, start):
-            continue
-        if role == "others" and _OBJECT_BEFORE.search(text, max(0, s - 24), s):
-            continue
-        if nearest is None or e > nearest[0]:
-            nearest = (e, role)
-    return nearest is not None and nearest[1] == "others"
+class _Persons:
+    """The person words of one turn, for `speaker: self` entries. Built once per turn;
+    each question looks back at most PERSON_REACH characters, so its cost is bounded
+    whatever the utterance."""
+
+    def __init__(self, text: str, found: list[tuple[int, int, str]]) -> None:
+        self.text = text
+        masks = sorted((s, e) for s, e, role in found if role == "not_persons")
+        mask_starts = [s for s, _e in masks]
+        eligible = []
+        for s, e, role in found:
+            if role == "not_persons":
+                continue
+            low = bisect.bisect_left(mask_starts, s - MAX_MASK)
+            high = bisect.bisect_right(mask_starts, s)
+            if any(masks[i][1] >= e for i in range(low, high)):
+                continue  # inside 其他
+            if role == "others" and _OBJECT_BEFORE.search(text, max(0, s - 24), s):
+                continue  # 给我妈, "with my husband": an object, not the subject
+            eligible.append((s, role))
+        eligible.sort()
+        self.starts = [s for s, _role in eligible]
+        self.roles = [role for _s, role in eligible]
+
+    def about_someone_else(self, chain: list[tuple[int, int]]) -> bool:
+        """Whether a hit describes someone other than the speaker: the person word nearest
+        before it, in its clause, is someone else ("老公出差了", "my husband's away on a
+        business trip"), or someone else comes between its parts ("我在家,老公出差了").
+        A person word the hit starts with is part of it: "娃在哭…先挂了" gives the speaker's
+        reason, "i'm broke" is the speaker's own."""
+        start = chain[0][0]
+        i = bisect.bisect_left(self.starts, start)
+        if not (i < len(self.starts) and self.starts[i] == start) and \
+                self._is_other(i - 1, start, lowest=start - PERSON_REACH):
+            return True
+        if len(chain) < 2:
+            return False
+        last = chain[-1][0]
+        return self._is_other(bisect.bisect_right(self.starts, last) - 1, last,
+                              lowest=chain[0][1])
+
+    def _is_other(self, i: int, position: int, lowest: int) -> bool:
+        """Person word i, if it starts at or after `lowest` and nothing breaks the clause
+        between it and `position`, is someone else."""
+        if i < 0 or self.starts[i] < lowest:
+            return False
+        if _CLAUSE_BREAK.search(self.text, self.starts[i], position):
+            return False
+        return self.roles[i] == "others"
 
 
 def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, int]]]
@@ -127,7 +162,8 @@ def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, 
 
 
 def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]],
-            seen: dict[int, list[tuple[int, int]]]) -> Iterator[list[tuple[int, int]]]:
+            seen: dict[int, list[tuple[int, int]]], budget: _Budget
+            ) -> Iterator[list[tuple[int, int]]]:
     """Occurrences of a pattern's parts, in text order, each within MAX_GAP of the
     previous. Ordered patterns keep their parts' order; unordered ones may take them in
     any order but within one clause. Lazy; at most MAX_CHAINS starting points per order.
@@ -144,29 +180,51 @@ def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[in
         itertools.permutations(range(len(spans)))
     for order in orders:
         for chain in _ordered_chains(text, [spans[i] for i in order],
-                                     same_clause=not pattern.ordered):
+                                     not pattern.ordered, budget):
             yield sorted(chain)
 
 
-def _ordered_chains(text: str, spans: list[list[tuple[int, int]]], same_clause: bool
-                    ) -> Iterator[list[tuple[int, int]]]:
-    """Trying later occurrences of a middle part when an earlier one leads nowhere."""
+class _Budget:
+    """Chain-building steps left in this turn: a hostile pack (a part that matches at
+    every position) cannot make one turn run long; past the budget no more chains."""
+
+    def __init__(self, steps: int = MAX_STEPS) -> None:
+        self.steps = steps
+
+    def spend(self) -> bool:
+        self.steps -= 1
+        return self.steps >= 0
+
+
+def _ordered_chains(text: str, spans: list[list[tuple[int, int]]], same_clause: bool,
+                    budget: _Budget) -> Iterator[list[tuple[int, int]]]:
+    """Trying later occurrences of a middle part when an earlier one leads nowhere, and
+    remembering the (part, occurrence) pairs that led nowhere, so each is tried once."""
+    dead: set[tuple[int, int]] = set()
+
     def extend(chain: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
         if len(chain) == len(spans):
             return chain
-        following = spans[len(chain)]
+        depth = len(chain)
+        following = spans[depth]
         prev_end = chain[-1][1]
         i = bisect.bisect_left(following, prev_end, key=lambda span: span[0])
         while i < len(following) and following[i][0] <= prev_end + MAX_GAP:
+            if not budget.spend():
+                return None
             if same_clause and _CLAUSE_BREAK.search(text, prev_end, following[i][0]):
                 break
-            found = extend([*chain, following[i]])
-            if found is not None:
-                return found
+            if (depth, i) not in dead:
+                found = extend([*chain, following[i]])
+                if found is not None:
+                    return found
+                dead.add((depth, i))
             i += 1
         return None
 
     for first in spans[0][:MAX_CHAINS]:
+        if not budget.spend():
+            return
         chain = extend([first])
         if chain is not None:
             yield chain
@@ -247,7 +305,9 @@ class Detector:
         persons: list[tuple[int, int, str]] = []
         occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
         candidates: dict[int, _Closing] = {}  # by identity: equal patterns of two entries
-        for end, entry in self._automaton.iter(text):
+        for matches, (end, entry) in enumerate(self._automaton.iter(text)):
+            if matches >= MAX_MATCHES:
+                break  # a pathological utterance or pack: examine no more matches
             start = end - len(entry.fragment) + 1
             if entry.wordy and not self._bounded(text, entry.fragment, start, end):
                 continue
@@ -262,20 +322,32 @@ class Detector:
         for cue_start, cue_end in cues:
             cue_starts[cue_end].append(cue_start)
         cue_ends = sorted(cue_starts)
-        excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
+        speakers = _Persons(text, persons)
         slot_spans: dict[int, list[tuple[int, int]]] = {}
+        budget = _Budget()
+        # exclusions first, so a pattern whose first chain is excluded tries the next one
+        excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for item in candidates.values():
-            for chain in _chains(text, item.pattern, occurrences, slot_spans):
+            if item.kind == "exclude":
+                for chain in _chains(text, item.pattern, occurrences, slot_spans, budget):
+                    excluded[item.objection].append((chain[0][0], max(e for _s, e in chain)))
+        found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
+        for item in candidates.values():
+            if item.kind == "exclude":
+                continue
+            covers = excluded.get(item.objection, ())
+            for chain in _chains(text, item.pattern, occurrences, slot_spans, budget):
                 whole = (chain[0][0], max(e for _s, e in chain))
-                if item.kind == "exclude":
-                    excluded[item.objection].append(whole)
-                elif not (self._negated(text, whole[0], cue_ends, cue_starts) or
-                          (item.objection in self._speaker_only and
-                           _about_someone_else(text, whole[0], persons))):
-                    found.append((item.objection, item.pattern, whole, chain))
-                    break
-        return self._score(text, found, excluded)
+                if any(s <= whole[0] and whole[1] <= e for s, e in covers):
+                    continue
+                if self._negated(text, whole[0], cue_ends, cue_starts):
+                    continue
+                if item.objection in self._speaker_only and \
+                        speakers.about_someone_else(chain):
+                    continue
+                found.append((item.objection, item.pattern, whole, chain))
+                break
+        return self._score(text, found)
 
     @staticmethod
     def _bounded(text: str, fragment: str, start: int, end: int) -> bool:
@@ -301,15 +373,12 @@ class Detector:
         return False
 
     def _score(self, text: str, found: list[tuple[str, Pattern, tuple[int, int],
-                                                    list[tuple[int, int]]]],
-               excluded: Mapping[str, list[tuple[int, int]]]) -> list[Hit]:
+                                                    list[tuple[int, int]]]]) -> list[Hit]:
         groups: dict[str, dict[int, float]] = defaultdict(dict)  # by pattern identity
         alone_ids = {id(f[1]) for f in found if f[1].alone}
         evidence: dict[str, list[str]] = defaultdict(list)
         first: dict[str, int] = {}
         for objection, pattern, whole, chain in sorted(found, key=lambda f: f[2][0]):
-            if any(s <= whole[0] and whole[1] <= e for s, e in excluded.get(objection, ())):
-                continue
             weights = groups[objection]
             weights[id(pattern)] = max(weights.get(id(pattern), 0.0), pattern.weight)
             phrase = "…".join(text[s:e] for s, e in chain)

@@ -17,7 +17,7 @@ from .patterns import Lexicon, PatternSyntaxError, expand_words
 from .suggest import nearest
 from .yamlsource import LocDict, LocList, where
 
-LIST_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+LIST_NAME = re.compile(r"[a-z][a-z0-9_]*")
 MAX_WORDS = 512  # strings one list may stand for
 
 
@@ -58,7 +58,7 @@ class LexiconReader:
 
     def _list(self, raw: LocDict, name: object, lists: object) -> None:
         at = where(raw, name, key_side=True)
-        if not isinstance(name, str) or not LIST_NAME.match(name):
+        if not isinstance(name, str) or not LIST_NAME.fullmatch(name):
             self.problems.add(at, f"word list name '{name}' must be snake_case like 'spouse'",
                               code="E014")
             return
@@ -85,19 +85,20 @@ class LexiconReader:
             self.by_locale[locale][name] = self._words(name, words)
 
     def _words(self, name: str, words: LocList) -> tuple[str, ...]:
-        out: list[str] = []
+        out: dict[str, None] = {}
         for i, word in enumerate(words):
             if not isinstance(word, str):
                 self.problems.add(where(words, i), f"word list '{name}': a word is text",
                                   code="E013")
                 continue
             try:
-                out.extend(expand_words(word))
+                out.update(dict.fromkeys(expand_words(word)))
             except PatternSyntaxError as error:
                 self.problems.add(where(words, i), f"word list '{name}': '{word}': {error}",
                                   code="E030")
-        if len(set(out)) > MAX_WORDS:
-            self.problems.add(where(words, 0), f"word list '{name}' stands for {len(out)} "
-                              f"strings; at most {MAX_WORDS}", code="E030")
-            return ()
-        return tuple(dict.fromkeys(out))
+                continue
+            if len(out) > MAX_WORDS:  # checked as it grows: a hostile list stops early
+                self.problems.add(where(words, i), f"word list '{name}' stands for more "
+                                  f"than {MAX_WORDS} strings", code="E030")
+                return ()
+        return tuple(out)

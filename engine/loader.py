@@ -50,6 +50,7 @@ STAGE_KEYS = ("id", "title", "owner", "keywords", "activities", "max_days", "exi
 CRITERION_KEYS = ("id", "when", "required", "message", "question", "action", "reason")
 PARAM_TYPES = ("string", "integer", "number", "boolean")
 SPEAKER_ROLES = ("self", "others", "not_persons")
+MAX_PACK_STRINGS = 1_000_000  # strings all patterns stand for (the brokerage pack: ~280k)
 
 
 def read_file(path: Path, problems: ProblemLog) -> Any:
@@ -78,6 +79,8 @@ class PackLoader:
         self.r = FieldReader(self.problems, ("zh-CN", "en"))
         self.files: list[Path] = []
         self._slots: dict[frozenset[str], frozenset[str]] = {}
+        self._parts: dict[str, dict[str, frozenset[str]]] = {}  # per locale
+        self._strings = 0  # strings over distinct slots, against MAX_PACK_STRINGS
 
     def load(self) -> PackModel | None:
         manifest_path = self.root / "pack.yaml"
@@ -487,8 +490,11 @@ class PackLoader:
                     self.problems.add(at, f"{what}: a pattern is text, got {kind_of(item)}",
                                       code="E013")
                     continue
+                if self._strings > MAX_PACK_STRINGS:
+                    continue  # already reported
                 try:
-                    parsed = parse(item, self.lexicon.for_locale(str(locale)))
+                    parsed = parse(item, self.lexicon.for_locale(str(locale)),
+                                   self._parts.setdefault(str(locale), {}))
                 except PatternSyntaxError as error:
                     missing = error.unknown_word_list
                     if missing in self.lexicon.names():
@@ -502,10 +508,22 @@ class PackLoader:
                 self.lexicon.mark_used(parsed.word_lists)
                 # equal slots (one word list used by many patterns) become one object, so
                 # a turn finds their occurrences once
-                slots = tuple(self._slots.setdefault(slot, slot) for slot in parsed.slots)
+                slots = tuple(self._shared(slot) for slot in parsed.slots)
+                if self._strings > MAX_PACK_STRINGS:
+                    self.problems.add(at, f"{what}: the pack's patterns stand for more than "
+                                      f"{MAX_PACK_STRINGS:,} strings; use fewer or smaller "
+                                      "word lists", code="E030")
                 out.append(Pattern(item, slots, float(weight), str(locale), parsed.ordered,
                                    at, alone))
         return tuple(out)
+
+    def _shared(self, slot: frozenset[str]) -> frozenset[str]:
+        """One object per distinct slot (a turn then finds its occurrences once), and the
+        pack-wide count of the strings they stand for."""
+        shared = self._slots.setdefault(slot, slot)
+        if shared is slot:
+            self._strings += len(slot)
+        return shared
 
     def _when(self, raw: LocDict) -> Condition:
         if "when" not in raw:

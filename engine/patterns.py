@@ -38,8 +38,10 @@ class ParsedPattern:
     word_lists: frozenset[str] = frozenset()  # names referenced as {@name}
 
 
-def parse(source: str, lexicon: Lexicon | None = None) -> ParsedPattern:
-    """The slots a pattern stands for, normalized; raises PatternSyntaxError."""
+def parse(source: str, lexicon: Lexicon | None = None,
+          cache: dict[str, frozenset[str]] | None = None) -> ParsedPattern:
+    """The slots a pattern stands for, normalized; raises PatternSyntaxError. `cache`
+    (one per locale) keeps parts already expanded: a pack repeats its parts a lot."""
     if not source.strip():
         raise PatternSyntaxError("empty pattern")
     if source.count("{") != source.count("}"):
@@ -53,9 +55,13 @@ def parse(source: str, lexicon: Lexicon | None = None) -> ParsedPattern:
         raise PatternSyntaxError(f"at most {MAX_PARTS} parts joined by '…' or ' & '")
     slots = []
     for part in parts:
-        strings = frozenset(normalize(s) for s in _alternatives(part, lexicon or {}))
-        if "" in strings or not strings:
-            raise PatternSyntaxError("a '…' or ' & ' needs text on both sides")
+        strings = cache.get(part) if cache is not None else None
+        if strings is None:
+            strings = frozenset(normalize(s) for s in _alternatives(part, lexicon or {}))
+            if "" in strings or not strings:
+                raise PatternSyntaxError("a '…' or ' & ' needs text on both sides")
+            if cache is not None:
+                cache[part] = strings
         slots.append(strings)
     used = frozenset(name.strip()[1:] for group in _BRACES.findall(source)
                      for name in group.split(",") if name.strip().startswith("@"))

@@ -30,7 +30,8 @@ _EN_FOLD = {
     "tho": "though", "thx": "thanks", "pls": "please", "plz": "please", "cuz": "because",
     "coz": "because", "rn": "right now", "tbh": "to be honest",
 }
-_EN_COLLOQUIAL = re.compile(r"(?<![\w'])(" + "|".join(_EN_FOLD) + r")(?![\w'])")
+# not next to "." or "-": "U.S.", "a U-turn" are not texting
+_EN_COLLOQUIAL = re.compile(r"(?<![\w'.-])(" + "|".join(_EN_FOLD) + r")(?![\w'.-])")
 _local = threading.local()  # OpenCC converters are not documented as thread-safe
 
 
@@ -43,7 +44,8 @@ def _converter() -> opencc.OpenCC:
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES)
+    # invisible characters go first: NFKC could otherwise compose across them
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).translate(_QUOTES)
     if _CJK.search(text):
         try:
             text = _converter().convert(text)
@@ -54,9 +56,12 @@ def normalize(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
 def is_wordy(fragment: str) -> bool:
     """Fragments with Latin letters or digits match on word boundaries only."""
-    return any(ch.isascii() and ch.isalnum() for ch in fragment)
+    return _ASCII_ALNUM.search(fragment) is not None
 
 
 def is_word_char(ch: str) -> bool:

@@ -215,3 +215,31 @@ def test_alone_patterns_count_only_when_no_other_entry_is_heard():
                  Detection(0.5, 3, {}))
     assert [h.objection for h in d.detect("回头再说吧")] == ["think_it_over"]
     assert [h.objection for h in d.detect("下周出差,回头再说吧")] == ["business_trip"]
+
+
+def test_a_hostile_pack_cannot_make_a_turn_run_long():
+    import time
+
+    nested = {"aa": tuple("啊" * k for k in range(1, 21)),
+              "big": tuple("啊" * k for k in range(1, 513))}
+    cases = [("{@aa} & {@aa} & {@aa} & 哦", "啊" * 200 + ",哦"),   # was 28 s
+             ("{@aa}…{@aa}…{@aa}…哦", "啊" * 200 + "哦"),          # was 3.8 s
+             ("{@big}", "啊" * 5000)]                               # was 19.7 s
+    for source, text in cases:
+        d = detector(source, lexicon=nested)
+        start = time.perf_counter()
+        d.detect(text)
+        assert time.perf_counter() - start < 1.0, source
+
+
+def test_an_exclusion_does_not_hide_a_later_chain():
+    d = detector("出差", exclude=("老公出差",))
+    assert found(d, "老公出差了,我也要出差")
+    assert found(d, "我也要出差,老公出差了")
+    assert not found(d, "老公出差了")
+
+
+def test_someone_else_between_the_parts_is_not_the_speaker():
+    d = speaker_detector("我在…出差")
+    assert not found(d, "我在家,老公出差了")
+    assert found(d, "我在外地出差")
