@@ -90,6 +90,11 @@ _OBJECT_BEFORE = re.compile(
     r"pick up|drop off)\s+(?:(?:my|our|the|his|her|their|a)\s+)?$")
 
 
+def _extent(chain: list[tuple[int, int]]) -> tuple[int, int]:
+    """From the start of a chain's first part to the end of its last-ending part."""
+    return chain[0][0], max(end for _start, end in chain)
+
+
 def _combine(weights: Iterable[float]) -> float:
     """Independent cues: 1 - Π(1 - weight)."""
     miss = 1.0
@@ -322,7 +327,7 @@ class Detector:
         for cue_start, cue_end in cues:
             cue_starts[cue_end].append(cue_start)
         cue_ends = sorted(cue_starts)
-        speakers = _Persons(text, persons)
+        speakers: _Persons | None = None  # built on the first speaker-scoped hit only
         slot_spans: dict[int, list[tuple[int, int]]] = {}
         budget = _Budget()
         # exclusions first, so a pattern whose first chain is excluded tries the next one
@@ -330,21 +335,22 @@ class Detector:
         for item in candidates.values():
             if item.kind == "exclude":
                 for chain in _chains(text, item.pattern, occurrences, slot_spans, budget):
-                    excluded[item.objection].append((chain[0][0], max(e for _s, e in chain)))
+                    excluded[item.objection].append(_extent(chain))
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
         for item in candidates.values():
             if item.kind == "exclude":
                 continue
             covers = excluded.get(item.objection, ())
             for chain in _chains(text, item.pattern, occurrences, slot_spans, budget):
-                whole = (chain[0][0], max(e for _s, e in chain))
+                whole = _extent(chain)
                 if any(s <= whole[0] and whole[1] <= e for s, e in covers):
                     continue
                 if self._negated(text, whole[0], cue_ends, cue_starts):
                     continue
-                if item.objection in self._speaker_only and \
-                        speakers.about_someone_else(chain):
-                    continue
+                if item.objection in self._speaker_only:
+                    speakers = speakers or _Persons(text, persons)
+                    if speakers.about_someone_else(chain):
+                        continue
                 found.append((item.objection, item.pattern, whole, chain))
                 break
         return self._score(text, found)
@@ -374,21 +380,20 @@ class Detector:
 
     def _score(self, text: str, found: list[tuple[str, Pattern, tuple[int, int],
                                                     list[tuple[int, int]]]]) -> list[Hit]:
-        groups: dict[str, dict[int, float]] = defaultdict(dict)  # by pattern identity
-        alone_ids = {id(f[1]) for f in found if f[1].alone}
+        weights: dict[str, list[float]] = defaultdict(list)
+        own_weights: dict[str, list[float]] = defaultdict(list)  # without `alone` patterns
         evidence: dict[str, list[str]] = defaultdict(list)
         first: dict[str, int] = {}
         for objection, pattern, whole, chain in sorted(found, key=lambda f: f[2][0]):
-            weights = groups[objection]
-            weights[id(pattern)] = max(weights.get(id(pattern), 0.0), pattern.weight)
+            weights[objection].append(pattern.weight)
+            if not pattern.alone:
+                own_weights[objection].append(pattern.weight)
             phrase = "…".join(text[s:e] for s, e in chain)
             if phrase not in evidence[objection]:
                 evidence[objection].append(phrase)
             first.setdefault(objection, whole[0])
-        scores = {o: _combine(w.values()) for o, w in groups.items()}
-        on_their_own = {o for o, weights in groups.items()
-                        if _combine(w for pid, w in weights.items() if pid not in alone_ids)
-                        >= self.threshold}
+        scores = {o: _combine(w) for o, w in weights.items()}
+        on_their_own = {o for o, w in own_weights.items() if _combine(w) >= self.threshold}
         hits: list[Hit] = []
         for objection, score in scores.items():
             # an entry heard only through `alone` patterns (a generic "回头再说") counts

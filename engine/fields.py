@@ -104,7 +104,9 @@ class FieldReader:
         if mapping is None:
             return {}
         out: dict[str, Any] = {}
+        reported: set[str] = set()  # locales given but wrong: no "has no text" for them
         for locale, item in mapping.items():
+            reported.add(str(locale))
             if locale not in self.locales:
                 self.problems.add(where(mapping, locale, key_side=True),
                                   f"{what}: locale '{locale}' is not declared in the manifest",
@@ -123,8 +125,7 @@ class FieldReader:
                                   code="E013")
         if single:
             for locale in self.locales:
-                if locale not in out and not any(p.position == where(mapping, locale)
-                                                 for p in self.problems.problems):
+                if locale not in out and locale not in reported:
                     self.problems.add(mapping.pos, f"{what} '{key}' has no {locale} text",
                                       code="E016")
         return out

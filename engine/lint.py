@@ -379,7 +379,7 @@ def apply_suppressions(data: LintInput, findings: list[Finding]) -> tuple[list[F
                                "keep only code, reason and where"))
             continue
         code, reason, scope = entry.get("code"), entry.get("reason"), entry.get("where")
-        if code not in CODES or code in UNSUPPRESSIBLE:
+        if not isinstance(code, str) or code not in CODES or code in UNSUPPRESSIBLE:
             bad.append(Finding("PB002", where(entry, "code"), f"'{code}' is not a lint code "
                                "that can be suppressed", "use a code that lint printed"))
         elif not isinstance(reason, str) or not reason.strip():

@@ -22,8 +22,9 @@ from .factvalues import DAYS_AGO, flatten
 from .loader import PackLoader, read_file
 from .matcher import build_rulebook
 from .model import PackModel
+from .pack import check_samples
 from .packs import locate
-from .templates import CompiledTemplate, compile_templates, make_environment
+from .templates import CompiledTemplate, compile_templates, make_environment, report_orphans
 from .yamlsource import LocDict
 
 LINT_HANDLED = ("E040",)  # validate problems that lint reports under its own code
@@ -37,7 +38,6 @@ class LintInput:
     manifest: LocDict | None = None
     problems: list[Problem] = field(default_factory=list)
     provided: frozenset[str] = frozenset()
-    sources: tuple[Path, ...] = ()
 
 
 def read_for_lint(name_or_path: str | Path) -> LintInput:
@@ -53,12 +53,15 @@ def read_for_lint(name_or_path: str | Path) -> LintInput:
                                   model.reply_positions(), model.locales, model.facts.names(),
                                   log)
     log.problems.extend(check_limits(build_rulebook(model), model.facts))
+    if not log.problems:  # the same follow-on checks as validate (load_model)
+        report_orphans(model.responses_root, model.locales, model.reply_positions(), log)
+        check_samples(model, templates, log)
     manifest = read_file(root / "pack.yaml", ProblemLog())
     sources = example_files(root, model.id)
     return LintInput(root, model, templates,
                      manifest if isinstance(manifest, LocDict) else None,
                      [p for p in log.problems if p.code not in LINT_HANDLED],
-                     frozenset(provided_facts(sources)), tuple(sources))
+                     frozenset(provided_facts(sources)))
 
 
 def example_files(root: Path, pack_id: str) -> list[Path]:

@@ -268,13 +268,17 @@ class PackLoader:
         return FactSpec(path, str(kind), enum, default, sample)
 
     def _approval_parties(self, raw_pipelines: list[tuple[LocDict, Any, int]]) -> list[str]:
+        """Party names of every stage's approvals, read before the stages themselves so
+        that `approvals.<party>` facts exist for conditions; `_stage` reports bad input."""
         parties: list[str] = []
         for pipeline, _c, _i in raw_pipelines:
-            for stage in pipeline.get("stages") or []:
-                if isinstance(stage, LocDict) and isinstance(stage.get("approvals"), LocDict):
-                    for party in stage["approvals"].get("parties") or []:
-                        if isinstance(party, str) and ID.match(party):
-                            parties.append(party)
+            stages = pipeline.get("stages")
+            for stage in stages if isinstance(stages, LocList) else ():
+                approvals = stage.get("approvals") if isinstance(stage, LocDict) else None
+                names = approvals.get("parties") if isinstance(approvals, LocDict) else None
+                for party in names if isinstance(names, LocList) else ():
+                    if isinstance(party, str) and ID.match(party):
+                        parties.append(party)
         return parties
 
     def _action_types(self, manifest: LocDict) -> dict[str, dict[str, str]]:
@@ -615,6 +619,10 @@ class PackLoader:
                 parties = app.get("parties")
                 names = tuple(p for p in parties if isinstance(p, str)) \
                     if isinstance(parties, LocList) else ()
+                for i, name in enumerate(names):
+                    if not ID.match(name):  # it would have no approvals.<party> fact
+                        self.problems.add(where(parties, i), f"approval party '{name}' must "
+                                          "be snake_case like 'finance'", code="E014")
                 if not names:
                     self.problems.add(where(app, "parties"), "approvals need a list of parties",
                                       code="E013")

@@ -45,15 +45,17 @@ def load_model(name_or_path: str | Path) -> tuple[PackModel, dict[tuple[str, str
     positions = model.reply_positions()
     templates = compile_templates(make_environment(), model.responses_root, positions,
                                   model.locales, model.facts.names(), problems)
-    problems.problems.extend(check_limits(build_rulebook(model), model.facts))
     if not problems.problems:  # follow-on checks, only meaningful on an otherwise sound pack
+        # (a condition with a bad literal would not compile into matcher rules)
+        problems.problems.extend(check_limits(build_rulebook(model), model.facts))
+    if not problems.problems:
         report_orphans(model.responses_root, model.locales, positions, problems)
-        _check_samples(model, templates, problems)
+        check_samples(model, templates, problems)
     problems.raise_if_any()
     return model, templates
 
 
-def _check_samples(model: PackModel, templates: Mapping[tuple[str, str], CompiledTemplate],
+def check_samples(model: PackModel, templates: Mapping[tuple[str, str], CompiledTemplate],
                    problems: ProblemLog) -> None:
     """Render every template with sample facts and run the compliance guard on it."""
     from .render import render_context  # noqa: PLC0415

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .conditions import Condition, Truth, Wording, describe
+from .conditions import Condition, Wording, describe
 
 _OPS = {"eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most",
         "gt": "is more than", "gte": "is at least", "in": "is one of",
@@ -43,10 +43,6 @@ def choices(items: list[str], joiner: str = "and") -> str:
 def condition(cond: Condition) -> str:
     """`{customer.capital: {gte: 50000}}` → 'customer.capital is at least 50000'."""
     return describe(cond, PLAIN)
-
-
-def truth(t: Truth) -> str:
-    return {True: "holds", False: "does not hold", None: "cannot be decided yet"}[t]
 
 
 def evidence(paths: list[str], facts: Mapping[str, Any]) -> str:

@@ -20,7 +20,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import Position, ProblemLog
 from .suggest import nearest
 
-RESERVED = ("objection", "locale", "evidence", "pack")
 RESERVED_PATHS = ("objection.id", "objection.title", "locale", "evidence", "pack")
 MAX_TEMPLATE_BYTES = 64_000
 MAX_OUTPUT = 20_000

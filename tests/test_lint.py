@@ -223,3 +223,18 @@ def test_shipped_packs_have_no_lint_errors() -> None:
         report = lint_pack(name)
         errors = [str(f) for f in report.findings if f.severity == "error"]
         assert not errors, "\n".join(errors)
+
+
+def test_lint_reports_what_validate_reports_after_loading(tmp_path: Path) -> None:
+    """An orphan template (validate E044) is a lint error too, as PB001."""
+    root = _pack(tmp_path, _write(f"{EN}/nobody_uses_me.j2", "Hello.\n"))
+    findings = lint_pack(root).findings
+    assert any(f.code == "PB001" and "nobody_uses_me" in f.position.path for f in findings), \
+        findings
+
+
+def test_a_malformed_suppression_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    root = _pack(tmp_path, _replace(MANIFEST, "examples:",
+                                    "lint:\n  ignore:\n    - {code: [PB104], reason: x}\n"
+                                    "examples:"))
+    assert "PB002" in _codes(root)
