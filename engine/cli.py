@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .conversation import read_conversation, read_deal
+from .conversation import read_conversation, read_deal, read_text
 from .errors import InputError, PackError, PlaybookError
 from .pack import Pack, load_model, load_pack
+from .replay import gate_deal
 from .textui import print_gate, print_turn
 
 EPILOG = """examples:
@@ -216,10 +217,9 @@ def _detect(args: argparse.Namespace, out: TextIO) -> int:
     if args.text:
         lines: Any = args.text
     elif args.file and args.file != "-":
-        try:
-            lines = Path(args.file).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(f"cannot read utterances: {error}", args.file) from error
+        lines = read_text(Path(args.file), "utterances").splitlines()
+    elif sys.stdin is None:
+        raise InputError("standard input is closed: pass --text or a FILE of utterances")
     else:
         lines = (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
@@ -237,9 +237,8 @@ def _detect(args: argparse.Namespace, out: TextIO) -> int:
 def _gate(args: argparse.Namespace, out: TextIO) -> int:
     deal = read_deal(args.deal)
     pack = load_pack(args.pack)
-    result = pack.gate(deal["facts"], now=args.now or deal.get("now"),
-                       pipeline=args.pipeline or deal.get("pipeline"), locale=args.locale,
-                       move_to=args.move_to, override=deal.get("override"))
+    result = gate_deal(pack, deal, now=args.now, pipeline=args.pipeline,
+                       move_to=args.move_to, locale=args.locale)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str), file=out)
     else:
@@ -253,7 +252,7 @@ def _graph(args: argparse.Namespace, out: TextIO) -> int:
     model, _ = load_model(args.pack)
     if not model.pipelines:
         raise InputError(f"pack '{model.id}' has no pipelines to draw")
-    locale = args.locale or model.default_locale
+    locale = model.locale(args.locale)
     render = to_mermaid if args.format == "mermaid" else to_dot
     print(render(model, locale), file=out)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .yamlsource import TIMESTAMP_TAG, construct_timestamp
 
 
 @dataclass
@@ -58,6 +60,9 @@ class _NoAliasLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ig
         return super().construct_object(node, deep)
 
 
+_NoAliasLoader.add_constructor(TIMESTAMP_TAG, construct_timestamp)
+
+
 def parse_yaml(text: str, file: Path) -> Any:
     """Safe YAML of an input file; a syntax error names file:line:col in one line."""
     try:
@@ -67,6 +72,11 @@ def parse_yaml(text: str, file: Path) -> Any:
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise InputError(f"invalid YAML: {problem}", where) from error
+
+
+def load_all_documents(text: str) -> Iterator[Any]:
+    """Every document of a multi-document input, with the same safety as parse_yaml."""
+    return yaml.load_all(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def read_text(file: Path, what: str) -> str:
@@ -128,7 +138,7 @@ def _deal_from(raw: Any, file: Path) -> dict[str, Any]:
 
 
 def read_deal(path: str | Path) -> dict[str, Any]:
-    """A deal file: a mapping of facts, or {facts, now?, pipeline?, override?}."""
+    """A deal file: a mapping of facts, or {facts, now?, pipeline?, to?, override?}."""
     file = Path(path)
     return _deal_from(parse_yaml(read_text(file, "deal"), file), file)
 

@@ -288,10 +288,7 @@ def run_command(pack_name: str, fmt: str, locale: str | None, output: str | None
     from .pack import load_model
 
     model, templates = load_model(pack_name)
-    if locale is not None and locale not in model.locales:
-        raise InputError(f"locale '{locale}' is not one of the pack's locales "
-                         f"({', '.join(model.locales)})")
-    doc = outline(model, templates, locale or model.default_locale)
+    doc = outline(model, templates, model.locale(locale))
     text = to_html(doc) if fmt == "html" else to_markdown(doc)
     if output is None:
         out.write(text)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .conversation import load_all_documents
 from .durable_backend import check_limits
 from .errors import Position, Problem, ProblemLog
 from .factvalues import DAYS_AGO, flatten
@@ -96,7 +97,7 @@ def _documents(path: Path) -> Iterator[Any]:
                 continue
         return
     try:
-        yield from yaml.safe_load_all(text)
+        yield from load_all_documents(text)  # no aliases: a tiny file could explode
     except yaml.YAMLError:
         return
 

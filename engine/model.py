@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .conditions import ALWAYS, Condition
-from .errors import Position
+from .errors import InputError, Position
 from .factvalues import FactTable
 
 NOWHERE = Position("<pack>")
@@ -201,6 +201,15 @@ class PackModel:
     @property
     def default_locale(self) -> str:
         return self.locales[0]
+
+    def locale(self, requested: str | None) -> str:
+        """The locale to use: the requested one, which must be the pack's, or the default."""
+        if requested is None:
+            return self.default_locale
+        if requested not in self.locales:
+            raise InputError(f"locale '{requested}' is not one of the pack's locales "
+                             f"({', '.join(self.locales)})")
+        return requested
 
     def objection(self, objection_id: str) -> Objection | None:
         return next((o for o in self.objections if o.id == objection_id), None)

@@ -153,16 +153,14 @@ class Pack:
             known = [p.id for p in self.model.pipelines]
             raise InputError(f"pack '{self.id}' has no pipeline '{pipeline}'; it has "
                              f"{', '.join(known) or 'none'}")
-        if locale is not None and locale not in self.model.locales:
-            raise InputError(f"locale {locale!r} is not one of the pack's locales "
-                             f"({', '.join(self.model.locales)})")
+        locale = self.model.locale(locale)
         if not isinstance(deal, Mapping):
             raise InputError("a deal is a mapping of facts")
         when = as_datetime(now)
         facts, warnings = self.normalize_facts(deal)
         facts = derive(facts, self.model.facts, when.date())
         result = evaluate_gate(self.model, self.matcher, chosen, facts,
-                               locale or self.model.default_locale, when, move_to,
+                               locale, when, move_to,
                                Override.parse(override) if override else None)
         result["warnings"] = warnings
         return result

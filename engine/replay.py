@@ -36,9 +36,16 @@ def replay(pack: Pack, path: Path) -> list[Step]:
                                now=turn.now or conversation.now)
             steps.append(Step(f"turn {number}", turn.utterance, rec.to_dict()))
         return steps
-    deal = recorded
-    now = deal.get("now")
-    gate = pack.gate(deal["facts"], now=str(now) if now is not None else None,
-                     pipeline=deal.get("pipeline"), move_to=deal.get("to"),
-                     override=deal.get("override"))
-    return [Step("deal", "", gate)]
+    return [Step("deal", "", gate_deal(pack, recorded))]
+
+
+def gate_deal(pack: Pack, deal: dict[str, Any], now: str | None = None,
+              pipeline: str | None = None, move_to: str | None = None,
+              locale: str | None = None) -> dict[str, Any]:
+    """The gate of a deal file ({facts, now?, pipeline?, to?, override?}); arguments given
+    here (the CLI's flags) win over the file's own keys."""
+    recorded_now = deal.get("now")
+    return pack.gate(deal["facts"],
+                     now=now or (str(recorded_now) if recorded_now is not None else None),
+                     pipeline=pipeline or deal.get("pipeline"), locale=locale,
+                     move_to=move_to or deal.get("to"), override=deal.get("override"))

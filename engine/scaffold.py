@@ -197,7 +197,11 @@ def scaffold(name: str, base: Path, locales: list[str]) -> list[Path]:
     locales = list(dict.fromkeys(locales))
     rules, responses = base / "rules" / name, base / "responses" / name
     for folder in (rules, responses):
-        if folder.exists():
+        try:
+            exists = folder.exists()
+        except OSError as error:  # a name too long for the file system, say
+            raise InputError(f"cannot write the pack: {error.strerror}", str(folder)) from error
+        if exists:
             raise InputError(f"{folder} already exists; init never overwrites a pack")
     files = {
         rules / "pack.yaml": manifest(name, locales),

@@ -44,13 +44,7 @@ class Session:
         self.facts, self._pending_warnings = normalize_facts(pack.model.facts, facts)
 
     def _locale(self, locale: str | None) -> str:
-        locales = self.pack.model.locales
-        if locale is None:
-            return locales[0]
-        if locale not in locales:
-            raise InputError(f"locale '{locale}' is not one of the pack's locales "
-                             f"({', '.join(locales)})")
-        return locale
+        return self.pack.model.locale(locale)
 
     # the hot path ---------------------------------------------------------------------
 

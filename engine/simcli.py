@@ -74,6 +74,8 @@ def _interactive(args: argparse.Namespace, scenario: Scenario, out: TextIO) -> i
             return ""
         out.flush()
         try:
+            if sys.stdin is None:
+                raise EOFError  # a closed standard input ends the conversation
             if out is sys.stdout:
                 return input("you> ")
             print("you> ", end="", file=out, flush=True)

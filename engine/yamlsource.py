@@ -84,6 +84,19 @@ def _construct_sequence(loader: _PackLoader, node: yaml.SequenceNode) -> LocList
     return result
 
 
+def construct_timestamp(loader: Any, node: Any) -> Any:
+    """A YAML date that does not exist (2024-13-45) is a located YAML error, not a crash;
+    every YAML reader of the engine registers this."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a valid date or time", node.start_mark
+        ) from error
+
+
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PackLoader.add_constructor(TIMESTAMP_TAG, construct_timestamp)
 _PackLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _PackLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 

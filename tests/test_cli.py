@@ -95,3 +95,34 @@ def test_input_errors_exit_2_without_traceback(tmp_path: Path):
         assert done.returncode == 2, (args, done.stderr)
         assert "Traceback" not in done.stderr + done.stdout
         assert len(done.stderr.strip().splitlines()) <= 2
+
+
+def test_gate_reads_the_target_stage_of_a_deal_file_like_diff(tmp_path: Path):
+    deal = (ROOT / "examples" / "deals" / "new_customer" / "advance.yaml").read_text("utf-8")
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(deal, encoding="utf-8")
+    targeted = tmp_path / "targeted.yaml"
+    targeted.write_text(deal + "to: close\n", encoding="utf-8")  # a skip: refused
+    flags = ("--format", "json")
+    code, out = run("gate", "new_customer", str(targeted), *flags)
+    _, flagged = run("gate", "new_customer", str(plain), "--to", "close", *flags)
+    _, default = run("gate", "new_customer", str(plain), *flags)
+    assert code == 0
+    assert json.loads(out)["decision"] == json.loads(flagged)["decision"]
+    assert json.loads(out)["decision"] != json.loads(default)["decision"]
+
+
+def test_impossible_dates_and_closed_stdin_are_user_errors(tmp_path: Path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("now: 2024-13-45\nfacts: {deal.stage: collect_info}\n", encoding="utf-8")
+    assert run("gate", "new_customer", str(bad))[0] == 2
+    assert "bad.yaml:1:6" in capsys.readouterr().err
+    assert run("graph", "new_customer", "--locale", "xx")[0] == 2
+    done = subprocess.run([sys.executable, "-m", "engine", "detect", "brokerage"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0  # an empty input is fine
+    closed = subprocess.run([sys.executable, "-c", "import sys; sys.stdin.close(); "
+                             "sys.stdin = None; from engine.cli import main; "
+                             "sys.exit(main(['detect', 'brokerage']))"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert closed.returncode == 2 and "standard input is closed" in closed.stderr
