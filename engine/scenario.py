@@ -421,7 +421,7 @@ def _funnel(raw: LocDict, r: _Reader) -> Funnel | None:
     if data is None:
         return None
     r.keys(data, FUNNEL_KEYS, "'funnel'", required=("steps",))
-    steps = []
+    steps: list[FunnelStep] = []
     for i, item in enumerate(r.items(data, "steps", "funnel")):
         what = f"funnel.steps[{i}]"
         if not isinstance(item, LocDict):
