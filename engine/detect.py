@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -259,8 +260,7 @@ class _Closing:
     pattern: Pattern
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):  # a tuple: a big pack makes hundreds of thousands at load
     fragment: str
     wordy: bool
     is_cue: bool
@@ -292,12 +292,14 @@ class Detector:
             for words in settings.speaker_words.get(role, {}).values():
                 persons.update((normalize(w), role) for w in words)
         self._speaker_only = frozenset(o.id for o in objections if o.speaker_only)
-        for fragment in sorted(set(closing) | cues | set(persons)):
+        for fragment in {**closing, **dict.fromkeys(cues), **dict.fromkeys(persons)}:
             if fragment:
-                entry = _Entry(fragment, is_wordy(fragment), fragment in cues,
-                               tuple({id(c): c for c in closing.get(fragment, ())}.values()),
-                               persons.get(fragment))
-                self._automaton.add_word(fragment, entry)
+                items = closing.get(fragment, ())
+                if len(items) > 1:  # one pattern may list a string twice
+                    items = list({id(c): c for c in items}.values())
+                self._automaton.add_word(fragment, _Entry(
+                    fragment, is_wordy(fragment), fragment in cues, tuple(items),
+                    persons.get(fragment)))
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()

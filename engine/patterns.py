@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .textnorm import normalize
+from .textnorm import normalize_many
 
 MAX_ALTERNATIVES = 1024  # strings one part of a pattern may stand for
 MAX_PARTS = 4
@@ -57,7 +57,7 @@ def parse(source: str, lexicon: Lexicon | None = None,
     for part in parts:
         strings = cache.get(part) if cache is not None else None
         if strings is None:
-            strings = frozenset(normalize(s) for s in _alternatives(part, lexicon or {}))
+            strings = frozenset(normalize_many(_alternatives(part, lexicon or {})))
             if "" in strings or not strings:
                 raise PatternSyntaxError("a '…' or ' & ' needs text on both sides")
             if cache is not None:
@@ -74,7 +74,7 @@ def expand_words(source: str) -> list[str]:
         raise PatternSyntaxError("a lexicon word may use '{a,b}' but not '@', '…' or ' & '")
     if source.count("{") != source.count("}"):
         raise PatternSyntaxError("unbalanced '{' '}'")
-    words = [normalize(s) for s in _alternatives(source, {})]
+    words = normalize_many(_alternatives(source, {}))
     if any(not w for w in words):
         raise PatternSyntaxError("empty word")
     return list(dict.fromkeys(words))

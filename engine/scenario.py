@@ -421,7 +421,7 @@ def _funnel(raw: LocDict, r: _Reader) -> Funnel | None:
     if data is None:
         return None
     r.keys(data, FUNNEL_KEYS, "'funnel'", required=("steps",))
-    steps = []
+    steps: list[FunnelStep] = []
     for i, item in enumerate(r.items(data, "steps", "funnel")):
         what = f"funnel.steps[{i}]"
         if not isinstance(item, LocDict):
@@ -429,6 +429,11 @@ def _funnel(raw: LocDict, r: _Reader) -> Funnel | None:
             continue
         r.keys(item, STEP_KEYS, what, required=("id", "p"))
         expected = item.get("expected")
+        step_id = item.get("id")
+        if step_id == "names" or step_id in {s.id for s in steps}:
+            r.error(where(item, "id"), f"{what}: step id '{step_id}' is "
+                    + ("reserved for the funnel's first row" if step_id == "names"
+                       else "already used by an earlier step"))
         steps.append(FunnelStep(
             id=r.ident(item, "id", what), p=r.number(item, "p", what, 0.0, 0, 1),
             title=r.localized(item, "title", what),

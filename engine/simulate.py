@@ -30,6 +30,9 @@ from .scoring import TurnScore, auto_answer, score_recommendation
 RUN_FORMAT = "playbook-simulation/1"
 MONTE_CARLO_FORMAT = "playbook-monte-carlo/1"
 FUNNEL_FORMAT = "playbook-funnel/1"
+MAX_RUNS = 100_000  # Monte Carlo conversations per call (about a millisecond each)
+# Bernoulli draws of one funnel simulation (months × names × steps): a few seconds
+MAX_FUNNEL_DRAWS = 50_000_000
 
 _PACKS: dict[str, Pack] = {}
 _PACKS_LOCK = threading.Lock()
@@ -73,6 +76,20 @@ class TurnResult:
                 "answer": self.answer, **self.score.to_dict()}
 
 
+def conversation_score(turns: Sequence[TurnResult]) -> float | None:
+    """A conversation's score: the mean of its turns' scores (None without turns)."""
+    if not turns:
+        return None
+    return round(sum(t.score.score for t in turns) / len(turns), 1)
+
+
+def conversation_passed(turns: Sequence[TurnResult], pass_score: float) -> bool:
+    """Passed: a score at or above the pass mark and no turn that failed outright."""
+    score = conversation_score(turns)
+    return score is not None and score >= pass_score and \
+        not any(t.score.failed for t in turns)
+
+
 @dataclass
 class RunResult:
     scenario: Scenario
@@ -86,9 +103,7 @@ class RunResult:
 
     @property
     def score(self) -> float | None:
-        if not self.turns:
-            return None
-        return round(sum(t.score.score for t in self.turns) / len(self.turns), 1)
+        return conversation_score(self.turns)
 
     @property
     def failed_turns(self) -> list[int]:
@@ -96,9 +111,7 @@ class RunResult:
 
     @property
     def passed(self) -> bool:
-        score = self.score
-        return score is not None and score >= self.scenario.pass_score and \
-            not self.failed_turns
+        return conversation_passed(self.turns, self.scenario.pass_score)
 
     def to_dict(self) -> dict[str, Any]:
         s = self.scenario
@@ -297,8 +310,8 @@ def monte_carlo(scenario: Scenario, runs: int, seed: int = 0,
     if not scenario.persona.objections:
         raise InputError(f"scenario '{scenario.id}' has no persona objections to generate "
                          "conversations from")
-    if runs < 1:
-        raise InputError("runs must be at least 1")
+    if not 1 <= runs <= MAX_RUNS:
+        raise InputError(f"runs must be between 1 and {MAX_RUNS:,}, not {runs:,}")
     pack = pack or pack_for(scenario)
     loc = locale or scenario.locale or pack.model.default_locale
     answer, kind = _answerer(scenario, loc, answers)
@@ -320,11 +333,10 @@ def monte_carlo(scenario: Scenario, runs: int, seed: int = 0,
         else:
             ended[ended_by] = ended.get(ended_by, 0) + 1
         turns_total += len(conv.turns)
-        if conv.turns:
-            score = round(sum(t.score.score for t in conv.turns) / len(conv.turns), 1)
+        score = conversation_score(conv.turns)
+        if score is not None:
             scores.append(score)
-            if score >= scenario.pass_score and not any(t.score.failed for t in conv.turns):
-                passed += 1
+            passed += conversation_passed(conv.turns, scenario.pass_score)
     histogram = [0] * 10
     for score in scores:
         histogram[min(int(score // 10), 9)] += 1
@@ -374,8 +386,13 @@ def simulate_funnel(scenario: Scenario, months: int | None = None,
     count = months if months is not None else funnel.months
     if count < 1:
         raise InputError("months must be at least 1")
-    rnd = seeded(seed).random
     names = funnel.days * funnel.names_per_day
+    draws = count * names * len(funnel.steps)  # at most; later steps draw from fewer
+    if draws > MAX_FUNNEL_DRAWS:
+        raise InputError(f"the funnel of '{scenario.id}' would draw up to {draws:,} times "
+                         f"({count:,} months × {names:,} names × {len(funnel.steps)} step(s)); "
+                         f"at most {MAX_FUNNEL_DRAWS:,}: run fewer months or names")
+    rnd = seeded(seed).random
     ids = ["names", *(s.id for s in funnel.steps)]
     series: dict[str, list[int]] = {i: [] for i in ids}
     for _ in range(count):

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from engine.cli import main
+from cli_run import run_cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = ROOT / "examples" / "conversations"
-
-
-def run(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(args), out=out)
-    return code, out.getvalue()
 
 
 def test_help_lists_every_command_with_an_example():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -10,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from engine.cli import main
+from cli_run import run_cli as run
 
 REPO = Path(__file__).resolve().parent.parent
 BUSY = REPO / "examples" / "conversations" / "busy_owner.yaml"
@@ -34,11 +32,6 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     text = text[:start] + text[start:end].replace("business_owner", "retiree") + text[end:]
     objections.write_text(text, encoding="utf-8")
     return base / "old" / "rules" / "brokerage", base / "new" / "rules" / "brokerage"
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
 
 
 def test_diff_lists_exactly_the_changed_turns(versions: tuple[Path, Path]):

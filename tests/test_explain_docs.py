@@ -4,7 +4,6 @@ Markdown and in HTML (opened in headless Chromium when it is installed)."""
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 import shutil
@@ -12,19 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli as _run
 
 import engine
-from engine.cli import main
 from engine.pack import load_model
 
 REPO = Path(__file__).resolve().parent.parent
 BUSY = str(REPO / "examples" / "conversations" / "busy_owner.yaml")
 PYTHONISH = re.compile(r"\b(True|False|None)\b|\[\'|\{\'|\w+\(")
-
-
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
 
 
 def test_explain_first_turn_tells_why_the_reply_won() -> None:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from engine.cli import main
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
+from cli_run import run_cli as run
 
 
 @pytest.mark.parametrize("locales", [["en"], ["zh-CN", "en"]])

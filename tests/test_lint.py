@@ -3,7 +3,6 @@ avoids it. Packs are copies of tests/packs/mini in tmp_path with one edit."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -11,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli as _run
 
 import engine
-from engine.cli import main
 from engine.lint import CODES, lint_pack
 
 MINI = Path(__file__).resolve().parent / "packs" / "mini"
@@ -188,11 +187,6 @@ def test_unused_suppression_is_reported(tmp_path: Path) -> None:
 # command line ---------------------------------------------------------------------------
 
 LINE = re.compile(r"^\S+:\d+:\d+: PB\d{3} .+ \(fix: .+\)$")
-
-
-def _run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
 
 
 def test_cli_lint_text_and_exit_codes(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -10,16 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli as run
 
 import engine
-from engine.cli import main
 
 PACKS = engine.shipped_packs()
-
-
-def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(list(argv), out=out), out.getvalue()
 
 
 @pytest.fixture()

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import os
 import sys
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 
 import engine
-from engine.cli import main
 from engine.simulate import pack_for, read_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "examples" / "scenarios"
 SHIPPED = ["busy_owner", "cautious_retiree", "burned_client", "spouse_decides",
            "key_account_tender", "order_review_refusal"]
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(list(argv), out=out)
-    return code, out.getvalue()
 
 
 # the shipped scenarios -------------------------------------------------------------------
@@ -229,6 +222,40 @@ def test_funnel_means_land_on_the_seed_figures():
     assert sum(v["months"] for v in result["distribution"]["values"]) == 10_000
     code, text = run_cli("simulate", str(SCENARIOS / "funnel.yaml"), "--runs", "500")
     assert code == 0 and "months with fewer than 2 (customer)" in text
+
+
+
+def test_funnel_step_ids_must_be_distinct(tmp_path: Path):
+    bad = tmp_path / "funnel.yaml"
+    bad.write_text(
+        "pack: brokerage\n"
+        "funnel:\n"
+        "  steps:\n"
+        "    - {id: ideal, p: 0.1}\n"
+        "    - {id: ideal, p: 0.5}\n"
+        "    - {id: names, p: 0.5}\n", encoding="utf-8")
+    with pytest.raises(engine.ScenarioError) as caught:
+        engine.load_scenario(bad)
+    text = str(caught.value)
+    assert f"{bad}:5:12: funnel.steps[1]: step id 'ideal' is already used" in text
+    assert f"{bad}:6:12: funnel.steps[2]: step id 'names' is reserved" in text
+
+
+def test_oversized_simulations_are_refused_before_they_start(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(
+        "pack: brokerage\n"
+        "funnel:\n"
+        "  days: 366\n"
+        "  names_per_day: 10000\n"
+        "  months: 10000000\n"
+        "  steps: [{id: ideal, p: 0.5}]\n", encoding="utf-8")
+    code, _ = run_cli("simulate", str(huge))
+    error = capsys.readouterr().err
+    assert code == 2 and "would draw up to" in error and "run fewer months or names" in error
+    code, _ = run_cli("simulate", str(SCENARIOS / "busy_owner.yaml"), "--runs", "10000000")
+    assert code == 2 and "runs must be between 1 and 100,000" in capsys.readouterr().err
 
 
 # the interactive trainee -----------------------------------------------------------------

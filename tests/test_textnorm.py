@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from engine.detect import Detector
 from engine.model import Detection, Objection, Pattern, Text
-from engine.textnorm import normalize
+from engine.textnorm import normalize, normalize_many
 
 
 def test_width_script_case_and_quotes_are_folded():
@@ -39,3 +39,15 @@ def test_a_standard_phrase_hears_the_colloquial_spelling():
 def test_normalization_is_idempotent(text: str):
     once = normalize(text)
     assert normalize(once) == once
+
+
+# pieces a pack's strings are made of, and the characters most likely to differ in a batch
+_PIECES = st.sampled_from(["俺", "啥", "咋", "這個", "乾", "後", "发", "u", "dont", "rn", " ",
+                           "\u3000", "\u200b", "Σ", "ς", "ΑΣ", "İ", "'", ".", "-", "\u0301",
+                           "ｆｅｅ", "Ⅻ", "\u2028", "\x85", "\t", "gonna", "U.S.", "A"])
+_BATCH_TEXT = st.lists(_PIECES | st.text(max_size=4), max_size=6).map("".join)
+
+
+@given(st.lists(_BATCH_TEXT, max_size=8))
+def test_batch_normalization_equals_one_by_one(texts: list[str]):
+    assert normalize_many(texts) == [normalize(t) for t in texts]
