@@ -168,12 +168,14 @@ def _slot_spans(slot: frozenset[str], occurrences: Mapping[str, list[tuple[int, 
 
 
 def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[int, int]]],
-            seen: dict[int, list[tuple[int, int]]], budget: _Budget
+            seen: dict[int, list[tuple[int, int]]], budget: _Budget, furthest: bool = False
             ) -> Iterator[list[tuple[int, int]]]:
     """Occurrences of a pattern's parts, in text order, each within MAX_GAP of the
     previous. Ordered patterns keep their parts' order; unordered ones may take them in
     any order but within one clause. Lazy; at most MAX_CHAINS starting points per order.
-    `seen` caches a slot's spans for the turn (the loader shares equal slots)."""
+    `seen` caches a slot's spans for the turn (the loader shares equal slots).
+    `furthest`: from each starting point, the chain that ends furthest (an exclusion
+    covers all it can), instead of the first one found."""
     spans = []
     for slot in pattern.slots:
         found = seen.get(id(slot))
@@ -185,8 +187,9 @@ def _chains(text: str, pattern: Pattern, occurrences: Mapping[str, list[tuple[in
     orders = [tuple(range(len(spans)))] if pattern.ordered else \
         itertools.permutations(range(len(spans)))
     for order in orders:
-        for chain in _ordered_chains(text, [spans[i] for i in order],
-                                     not pattern.ordered, budget):
+        chains = (_furthest_chains if furthest else _ordered_chains)(
+            text, [spans[i] for i in order], not pattern.ordered, budget)
+        for chain in chains:
             yield sorted(chain)
 
 
@@ -212,20 +215,12 @@ def _ordered_chains(text: str, spans: list[list[tuple[int, int]]], same_clause: 
         if len(chain) == len(spans):
             return chain
         depth = len(chain)
-        following = spans[depth]
-        prev_end = chain[-1][1]
-        i = bisect.bisect_left(following, prev_end, key=lambda span: span[0])
-        while i < len(following) and following[i][0] <= prev_end + MAX_GAP:
-            if not budget.spend():
-                return None
-            if same_clause and _CLAUSE_BREAK.search(text, prev_end, following[i][0]):
-                break
+        for i in _following(text, spans[depth], chain[-1][1], same_clause, budget):
             if (depth, i) not in dead:
-                found = extend([*chain, following[i]])
+                found = extend([*chain, spans[depth][i]])
                 if found is not None:
                     return found
                 dead.add((depth, i))
-            i += 1
         return None
 
     for first in spans[0][:MAX_CHAINS]:
@@ -234,6 +229,49 @@ def _ordered_chains(text: str, spans: list[list[tuple[int, int]]], same_clause: 
         chain = extend([first])
         if chain is not None:
             yield chain
+
+
+def _following(text: str, spans: list[tuple[int, int]], prev_end: int, same_clause: bool,
+               budget: _Budget) -> Iterator[int]:
+    """Indexes of the occurrences in `spans` that may follow a part ending at prev_end."""
+    i = bisect.bisect_left(spans, prev_end, key=lambda span: span[0])
+    while i < len(spans) and spans[i][0] <= prev_end + MAX_GAP:
+        if not budget.spend():
+            return
+        if same_clause and _CLAUSE_BREAK.search(text, prev_end, spans[i][0]):
+            return
+        yield i
+        i += 1
+
+
+def _furthest_chains(text: str, spans: list[list[tuple[int, int]]], same_clause: bool,
+                     budget: _Budget) -> Iterator[list[tuple[int, int]]]:
+    """Per starting point, the chain whose parts reach furthest. "在外头跑业务" against an
+    exclusion `在…{外头跑,跑业务}`: the first chain found stops at 外头跑, the furthest
+    one covers 跑业务 too. Each (part, occurrence) is solved once, under the budget."""
+    best: dict[tuple[int, int], tuple[int, list[tuple[int, int]]] | None] = {}
+
+    def tail(depth: int, i: int) -> tuple[int, list[tuple[int, int]]] | None:
+        key = (depth, i)
+        if key not in best:
+            span = spans[depth][i]
+            result: tuple[int, list[tuple[int, int]]] | None = None
+            if depth + 1 == len(spans):
+                result = (span[1], [span])
+            else:
+                for j in _following(text, spans[depth + 1], span[1], same_clause, budget):
+                    rest = tail(depth + 1, j)
+                    if rest is not None and (result is None or rest[0] > result[0]):
+                        result = (max(rest[0], span[1]), [span, *rest[1]])
+            best[key] = result
+        return best[key]
+
+    for i in range(min(len(spans[0]), MAX_CHAINS)):
+        if not budget.spend():
+            return
+        found = tail(0, i)
+        if found is not None:
+            yield found[1]
 
 
 @dataclass(frozen=True)
@@ -336,7 +374,8 @@ class Detector:
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for item in candidates.values():
             if item.kind == "exclude":
-                for chain in _chains(text, item.pattern, occurrences, slot_spans, budget):
+                for chain in _chains(text, item.pattern, occurrences, slot_spans, budget,
+                                     furthest=True):
                     excluded[item.objection].append(_extent(chain))
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
         for item in candidates.values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise, permutations, product
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine.detect import MAX_GAP, Detector
@@ -119,8 +119,8 @@ def test_a_part_costs_the_sum_of_its_lists_not_their_product():
 # A brute-force reference for pattern matching: every choice of one occurrence per part.
 # The detector must agree with it (no negation cues in these texts).
 
-_ALPHABET = "甲乙丙丁,"
-_WORD = st.text(alphabet="甲乙丙丁", min_size=1, max_size=2)
+_ALPHABET = "甲乙丙,"
+_WORD = st.text(alphabet="甲乙丙", min_size=1, max_size=2)
 
 
 def _occurrences(text: str, slot: frozenset[str]) -> list[tuple[int, int]]:
@@ -151,6 +151,42 @@ def test_detector_agrees_with_a_brute_force_reference(parts: list[list[str]], or
                  Detection(0.5, 3, {"zh-CN": ()}))
     assert found(d, text) == _reference_match(text, made.slots, made.ordered)
 
+
+
+def _reference_chains(text: str, slots: tuple[frozenset[str], ...], ordered: bool
+                      ) -> list[list[tuple[int, int]]]:
+    orders = [tuple(range(len(slots)))] if ordered else list(permutations(range(len(slots))))
+    return [list(chain) for order in orders
+            for chain in product(*(_occurrences(text, slots[i]) for i in order))
+            if all(prev[1] <= nxt[0] <= prev[1] + MAX_GAP and
+                   (ordered or "," not in text[prev[1]:nxt[0]]) for prev, nxt in pairwise(chain))]
+
+
+@settings(max_examples=300, deadline=None)
+@example(words=["丙"], parts=[["甲"], ["乙", "丙"]], ordered=True, text="甲乙丙")
+@given(words=st.lists(_WORD, min_size=1, max_size=3),
+       parts=st.lists(st.lists(_WORD, min_size=1, max_size=3), min_size=1, max_size=3),
+       ordered=st.booleans(), text=st.text(alphabet=_ALPHABET, max_size=30))
+def test_an_exclusion_covers_whatever_any_of_its_chains_covers(
+        words: list[str], parts: list[list[str]], ordered: bool, text: str):
+    """A hit survives when no occurrence of the exclusion, however its parts are chosen,
+    spans it (not only the first chain found from each start)."""
+    hit = pattern("{" + ",".join(words) + "}")
+    joiner = "…" if ordered else " & "
+    excl = pattern(joiner.join("{" + ",".join(w) + "}" for w in parts))
+    d = Detector([Objection("x", "objection", Text(), (hit,), (excl,), ())],
+                 Detection(0.5, 3, {"zh-CN": ()}))
+    covers = [(min(s for s, _ in c), max(e for _, e in c))
+              for c in _reference_chains(text, excl.slots, excl.ordered)]
+    survives = any(not any(s <= start and end <= e for s, e in covers)
+                   for start, end in _occurrences(text, hit.slots[0]))
+    assert found(d, text) == survives
+
+
+def test_an_exclusion_reaches_past_its_first_chain():
+    d = detector("跑业务", exclude=("在…{外头跑,跑业务}",))
+    assert not found(d, "我在外头跑业务呢")
+    assert found(d, "我去跑业务")
 
 def test_quote_marks_are_not_part_of_a_word():
     d = detector("no downside")
