@@ -296,6 +296,7 @@ class _Closing:
     kind: str  # "pattern" | "exclude"
     objection: str
     pattern: Pattern
+    needs: tuple[int, ...]  # numbers of the pattern's slots: each must occur in the turn
 
 
 class _Entry(NamedTuple):  # a tuple: a big pack makes hundreds of thousands at load
@@ -304,6 +305,7 @@ class _Entry(NamedTuple):  # a tuple: a big pack makes hundreds of thousands at 
     is_cue: bool
     closing: tuple[_Closing, ...]
     person: str | None = None  # "self" | "others" | "not_persons" (see Detection)
+    slots: tuple[int, ...] = ()  # numbers of the slots this fragment belongs to
 
 
 class Detector:
@@ -312,32 +314,39 @@ class Detector:
         self.window = settings.negation_window
         self._automaton = ahocorasick.Automaton()
         closing: dict[str, list[_Closing]] = defaultdict(list)
+        # Slots are numbered once (patterns share them); a fragment knows its slots, so a
+        # turn knows which slots occurred and skips patterns missing one, without sets.
+        numbers: dict[int, int] = {}
+        member_of: dict[str, list[int]] = defaultdict(list)
         objections = tuple(objections)
         for objection in objections:
             for kind, patterns in (("pattern", objection.patterns),
                                    ("exclude", objection.exclude)):
                 for pattern in patterns:
-                    item = _Closing(kind, objection.id, pattern)
+                    for slot in pattern.slots:
+                        if id(slot) not in numbers:
+                            numbers[id(slot)] = len(numbers)
+                            for string in slot:
+                                member_of[string].append(numbers[id(slot)])
+                    needs = tuple(dict.fromkeys(numbers[id(slot)] for slot in pattern.slots))
+                    item = _Closing(kind, objection.id, pattern, needs)
                     for slot in pattern.slots[-1:] if pattern.ordered else pattern.slots:
                         for string in slot:
                             closing[string].append(item)
-                    for slot in pattern.slots:
-                        for string in slot:
-                            closing.setdefault(string, [])
         cues = {normalize(c) for cs in settings.negation_cues.values() for c in cs}
         persons: dict[str, str] = {}
         for role in ("self", "others", "not_persons"):  # a later role wins a shared word
             for words in settings.speaker_words.get(role, {}).values():
                 persons.update((normalize(w), role) for w in words)
         self._speaker_only = frozenset(o.id for o in objections if o.speaker_only)
-        for fragment in {**closing, **dict.fromkeys(cues), **dict.fromkeys(persons)}:
+        for fragment in {**member_of, **dict.fromkeys(cues), **dict.fromkeys(persons)}:
             if fragment:
                 items = closing.get(fragment, ())
                 if len(items) > 1:  # one pattern may list a string twice
                     items = list({id(c): c for c in items}.values())
                 self._automaton.add_word(fragment, _Entry(
                     fragment, is_wordy(fragment), fragment in cues, tuple(items),
-                    persons.get(fragment)))
+                    persons.get(fragment), tuple(member_of.get(fragment, ()))))
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
@@ -350,6 +359,7 @@ class Detector:
         persons: list[tuple[int, int, str]] = []
         occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
         candidates: dict[int, _Closing] = {}  # by identity: equal patterns of two entries
+        present: set[int] = set()  # numbers of the slots that occur
         for matches, (end, entry) in enumerate(self._automaton.iter(text)):
             if matches >= MAX_MATCHES:
                 break  # a pathological utterance or pack: examine no more matches
@@ -357,6 +367,7 @@ class Detector:
             if entry.wordy and not self._bounded(text, entry.fragment, start, end):
                 continue
             occurrences[entry.fragment].append((start, end + 1))
+            present.update(entry.slots)
             if entry.is_cue:
                 cues.append((start, end + 1))
             if entry.person:
@@ -372,13 +383,14 @@ class Detector:
         budget = _Budget()
         # exclusions first, so a pattern whose first chain is excluded tries the next one
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for item in candidates.values():
+        viable = [item for item in candidates.values() if present.issuperset(item.needs)]
+        for item in viable:
             if item.kind == "exclude":
                 for chain in _chains(text, item.pattern, occurrences, slot_spans, budget,
                                      furthest=True):
                     excluded[item.objection].append(_extent(chain))
         found: list[tuple[str, Pattern, tuple[int, int], list[tuple[int, int]]]] = []
-        for item in candidates.values():
+        for item in viable:
             if item.kind == "exclude":
                 continue
             covers = excluded.get(item.objection, ())
