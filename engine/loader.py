@@ -50,7 +50,7 @@ STAGE_KEYS = ("id", "title", "owner", "keywords", "activities", "max_days", "exi
 CRITERION_KEYS = ("id", "when", "required", "message", "question", "action", "reason")
 PARAM_TYPES = ("string", "integer", "number", "boolean")
 SPEAKER_ROLES = ("self", "others", "not_persons")
-MAX_PACK_STRINGS = 1_000_000  # strings all patterns stand for (the brokerage pack: ~280k)
+MAX_PACK_STRINGS = 1_000_000  # strings all patterns stand for (the brokerage pack: ~430k)
 
 
 def read_file(path: Path, problems: ProblemLog) -> Any:
