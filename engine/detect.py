@@ -315,7 +315,8 @@ class Detector:
         self._automaton = ahocorasick.Automaton()
         closing: dict[str, list[_Closing]] = defaultdict(list)
         # Slots are numbered once (patterns share them); a fragment knows its slots, so a
-        # turn knows which slots occurred and skips patterns missing one, without sets.
+        # turn knows which slots occurred and skips patterns missing one, without
+        # intersecting each slot's strings with the turn's.
         numbers: dict[int, int] = {}
         member_of: dict[str, list[int]] = defaultdict(list)
         objections = tuple(objections)
