@@ -429,13 +429,13 @@ def _funnel(raw: LocDict, r: _Reader) -> Funnel | None:
             continue
         r.keys(item, STEP_KEYS, what, required=("id", "p"))
         expected = item.get("expected")
-        step_id = item.get("id")
-        if step_id == "names" or step_id in {s.id for s in steps}:
+        step_id = r.ident(item, "id", what)
+        if step_id == "names" or (step_id and step_id in {s.id for s in steps}):
             r.error(where(item, "id"), f"{what}: step id '{step_id}' is "
                     + ("reserved for the funnel's first row" if step_id == "names"
                        else "already used by an earlier step"))
         steps.append(FunnelStep(
-            id=r.ident(item, "id", what), p=r.number(item, "p", what, 0.0, 0, 1),
+            id=step_id, p=r.number(item, "p", what, 0.0, 0, 1),
             title=r.localized(item, "title", what),
             expected=r.number(item, "expected", what, 0.0) if expected is not None else None))
     if not steps:

@@ -35,16 +35,13 @@ class Session:
                  locale: str | None = None) -> None:
         self.pack = pack
         self.id = str(session_id)
-        self.locale = self._locale(locale)
+        self.locale = pack.model.locale(locale)
         self.facts: dict[str, Value] = {}
         self.turns = 0
         self.raised: dict[str, int] = {}
         self.served: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self.facts, self._pending_warnings = normalize_facts(pack.model.facts, facts)
-
-    def _locale(self, locale: str | None) -> str:
-        return self.pack.model.locale(locale)
 
     # the hot path ---------------------------------------------------------------------
 
@@ -71,7 +68,7 @@ class Session:
               now: Any) -> Recommendation:
         from .pack import as_datetime
 
-        turn_locale = self._locale(locale) if locale else self.locale
+        turn_locale = self.pack.model.locale(locale) if locale else self.locale
         self.turns += 1
         rec = Recommendation(self.id, self.turns, turn_locale)
         for warning in self._pending_warnings:

@@ -52,9 +52,16 @@ def normalize(text: str) -> str:
             text = _converter().convert(text)
         except UnicodeEncodeError:  # lone surrogates cannot reach OpenCC: replace them
             text = _converter().convert(text.encode("utf-8", "replace").decode("utf-8"))
-        text = _ZH_COLLOQUIAL.sub(lambda m: _ZH_FOLD[m.group()], text)
-    text = _EN_COLLOQUIAL.sub(lambda m: _EN_FOLD[m.group()], text.lower())
-    return _WHITESPACE.sub(" ", text).strip()
+        text = _fold_zh(text)
+    return _WHITESPACE.sub(" ", _fold_en(text.lower())).strip()
+
+
+def _fold_zh(text: str) -> str:
+    return _ZH_COLLOQUIAL.sub(lambda m: _ZH_FOLD[m.group()], text)
+
+
+def _fold_en(text: str) -> str:
+    return _EN_COLLOQUIAL.sub(lambda m: _EN_FOLD[m.group()], text)
 
 
 def normalize_many(texts: Sequence[str]) -> list[str]:
@@ -78,8 +85,8 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
         if len(converted) != len(chinese):
             return [normalize(t) for t in texts]
         for i, line in zip(chinese, converted, strict=True):
-            lines[i] = _ZH_COLLOQUIAL.sub(lambda m: _ZH_FOLD[m.group()], line)
-    folded = _EN_COLLOQUIAL.sub(lambda m: _EN_FOLD[m.group()], "\n".join(lines).lower())
+            lines[i] = _fold_zh(line)
+    folded = _fold_en("\n".join(lines).lower())
     return [_WHITESPACE.sub(" ", line).strip() for line in folded.split("\n")]
 
 

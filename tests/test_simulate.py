@@ -239,6 +239,11 @@ def test_funnel_step_ids_must_be_distinct(tmp_path: Path):
     text = str(caught.value)
     assert f"{bad}:5:12: funnel.steps[1]: step id 'ideal' is already used" in text
     assert f"{bad}:6:12: funnel.steps[2]: step id 'names' is reserved" in text
+    bad.write_text("pack: brokerage\nfunnel:\n  steps:\n    - {id: [a], p: 0.1}\n",
+                   encoding="utf-8")  # an id that is not text is an error, not a crash
+    with pytest.raises(engine.ScenarioError) as caught:
+        engine.load_scenario(bad)
+    assert "funnel.steps[0].id must be an id" in str(caught.value)
 
 
 def test_oversized_simulations_are_refused_before_they_start(
