@@ -2,9 +2,11 @@
 
 Full-width → half-width and other compatibility forms (NFKC), traditional → simplified
 Chinese (OpenCC), lower case, curly quotes → straight, invisible characters removed,
-runs of whitespace collapsed to one space. Colloquial spellings are folded to standard
-ones (俺 → 我, 啥 → 什么, 咋 → 怎么; "dont" → "don't", "gonna" → "going to"), so a pack
-writes each phrase once in standard form and still hears how people talk and type.
+runs of whitespace collapsed to one space, and spaces between two Chinese characters
+removed (speech-to-text and segmenters write "我 最近 很 忙"). Colloquial spellings are
+folded to standard ones (俺 → 我, 啥 → 什么, 咋 → 怎么; "dont" → "don't", "gonna" →
+"going to"), so a pack writes each phrase once in standard form and still hears how
+people talk and type.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from collections.abc import Sequence
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
-_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{_HAN}]")
+_HAN_GAP = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")  # after whitespace is collapsed
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _ZH_FOLD = {"俺": "我", "咱": "我", "啥": "什么", "咋": "怎么"}
@@ -53,7 +57,12 @@ def normalize(text: str) -> str:
         except UnicodeEncodeError:  # lone surrogates cannot reach OpenCC: replace them
             text = _converter().convert(text.encode("utf-8", "replace").decode("utf-8"))
         text = _fold_zh(text)
-    return _WHITESPACE.sub(" ", _fold_en(text.lower())).strip()
+    return _tidy_spaces(_fold_en(text.lower()))
+
+
+def _tidy_spaces(text: str) -> str:
+    text = _WHITESPACE.sub(" ", text).strip()
+    return _HAN_GAP.sub("", text) if " " in text and _CJK.search(text) else text
 
 
 def _fold_zh(text: str) -> str:
@@ -87,7 +96,7 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
         for i, line in zip(chinese, converted, strict=True):
             lines[i] = _fold_zh(line)
     folded = _fold_en("\n".join(lines).lower())
-    return [_WHITESPACE.sub(" ", line).strip() for line in folded.split("\n")]
+    return [_tidy_spaces(line) for line in folded.split("\n")]
 
 
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")

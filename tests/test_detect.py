@@ -67,6 +67,13 @@ def test_traditional_and_full_width_are_normalized():
     assert found(d2, "ＴＯＯ　ＢＵＳＹ")
 
 
+def test_a_transcript_with_spaces_between_chinese_words_is_heard():
+    d = detector("最近很忙", "风险…大")
+    assert found(d, "我 最近 很 忙")
+    assert found(d, "风 险 太 大 了")
+    assert not found(detector("too busy"), "toobusy")  # English words keep their spaces
+
+
 def test_weak_cues_combine():
     made = (Pattern.phrase("忙", "zh-CN", 0.3), Pattern.phrase("改天", "zh-CN", 0.3))
     d = Detector([Objection("x", "objection", Text(), made, (), ())], Detection(0.5, 3, {}))

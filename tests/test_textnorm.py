@@ -15,6 +15,12 @@ def test_width_script_case_and_quotes_are_folded():
     assert normalize("I\u2019m  NOT\u200b interested") == "i'm not interested"
 
 
+def test_spaces_between_chinese_characters_are_dropped():
+    # speech-to-text and word segmenters put spaces between Chinese words
+    assert normalize("我 最近 很\u3000忙") == "我最近很忙"
+    assert normalize("我用 APP 买, 很 方便 ok") == "我用 app 买, 很方便 ok"
+
+
 def test_colloquial_chinese_is_folded_to_standard_forms():
     assert normalize("俺咋整啊,啥意思") == "我怎么整啊,什么意思"
     assert normalize("咱俩商量商量") == "我俩商量商量"
@@ -43,7 +49,7 @@ def test_normalization_is_idempotent(text: str):
 
 # pieces a pack's strings are made of, and the characters most likely to differ in a batch
 _PIECES = st.sampled_from(["俺", "啥", "咋", "這個", "乾", "後", "发", "u", "dont", "rn", " ",
-                           "\u3000", "\u200b", "Σ", "ς", "ΑΣ", "İ", "'", ".", "-", "\u0301",
+                           "忙 ", "\u3000", "\u200b", "Σ", "ς", "ΑΣ", "İ", "'", ".", "-", "\u0301",
                            "ｆｅｅ", "Ⅻ", "\u2028", "\x85", "\t", "gonna", "U.S.", "A"])
 _BATCH_TEXT = st.lists(_PIECES | st.text(max_size=4), max_size=6).map("".join)
 
