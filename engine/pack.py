@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compliance import ComplianceGuard
-from .detect import Detector, Hit
+from .detect import Hit
 from .durable_backend import DurableMatcher, check_limits
 from .errors import InputError, PackError, Position, Problem, ProblemLog
 from .factvalues import FactTable, Value, derive, normalize_facts
@@ -18,6 +18,7 @@ from .matcher import Matcher, PythonMatcher, build_rulebook
 from .model import Objection, PackModel
 from .packs import locate
 from .render import fact_defaults
+from .shared_detector import shared_detector
 from .templates import (
     CompiledTemplate,
     compile_templates,
@@ -103,7 +104,7 @@ class Pack:
         book = build_rulebook(model)
         self.matcher: Matcher = (DurableMatcher(book, model.facts, model.id, model.version)
                                  if backend == "durable" else PythonMatcher(book))
-        self.detector = Detector(model.objections, model.detection)
+        self.detector = shared_detector(model.objections, model.detection)
         self.objections = {o.id: o for o in model.objections}
         self.defaults = {locale: fact_defaults(model, locale) for locale in model.locales}
         self.guard = ComplianceGuard(model.compliance, model.detection)

@@ -10,6 +10,13 @@ HERE = Path(__file__).resolve().parent
 MINI = HERE / "packs" / "mini" / "rules" / "mini"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def brokerage_in_memory() -> engine.Pack:
+    """One brokerage pack alive for the whole run: every other load of it (the CLI tests
+    load it dozens of times) reuses its compiled detector (engine/shared_detector.py)."""
+    return engine.load_pack("brokerage", backend="python")
+
+
 @pytest.fixture(scope="session")
 def mini_path() -> Path:
     return MINI
