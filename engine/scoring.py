@@ -346,7 +346,7 @@ def auto_answer(rec: Mapping[str, Any], locale: str,
     wanted, _ = expected_actions(rec, table, expect_actions)
     if texts and expect_actions is None:
         return " ".join(texts)
-    said = normalize(" ".join(texts))
+    said = normalize(" | ".join(texts))  # not a space: 我 | 你 must not join across replies
     extra = [table[a][0] for a in wanted
              if not any(_has(said, p) for p in table.get(a, ()))]
     sep = "；" if locale.startswith("zh") else "; "

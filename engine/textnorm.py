@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import opencc
 
 _WHITESPACE = re.compile(r"\s+")
-_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_HAN = "\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _CJK = re.compile(f"[{_HAN}]")
-_HAN_GAP = re.compile(f"(?<=[{_HAN}]) (?=[{_HAN}])")  # after whitespace is collapsed
+_HAN_GAP = re.compile(f"(?<=[{_HAN}])\\s+(?=[{_HAN}])")  # dropped before OpenCC: 乾 隆 = 乾隆
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _ZH_FOLD = {"俺": "我", "咱": "我", "啥": "什么", "咋": "怎么"}
@@ -52,17 +52,13 @@ def normalize(text: str) -> str:
     # invisible characters go first: NFKC could otherwise compose across them
     text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).translate(_QUOTES)
     if _CJK.search(text):
+        text = _HAN_GAP.sub("", text)
         try:
             text = _converter().convert(text)
         except UnicodeEncodeError:  # lone surrogates cannot reach OpenCC: replace them
             text = _converter().convert(text.encode("utf-8", "replace").decode("utf-8"))
         text = _fold_zh(text)
-    return _tidy_spaces(_fold_en(text.lower()))
-
-
-def _tidy_spaces(text: str) -> str:
-    text = _WHITESPACE.sub(" ", text).strip()
-    return _HAN_GAP.sub("", text) if " " in text and _CJK.search(text) else text
+    return _WHITESPACE.sub(" ", _fold_en(text.lower())).strip()
 
 
 def _fold_zh(text: str) -> str:
@@ -86,7 +82,7 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
         return [normalize(t) for t in texts]
     chinese = [i for i, line in enumerate(lines) if _CJK.search(line)]
     if chinese:  # only lines with Chinese go through OpenCC, as in normalize()
-        batch = "\n".join(lines[i] for i in chinese)
+        batch = "\n".join(_HAN_GAP.sub("", lines[i]) for i in chinese)
         try:
             converted = _converter().convert(batch).split("\n")
         except UnicodeEncodeError:
@@ -96,7 +92,7 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
         for i, line in zip(chinese, converted, strict=True):
             lines[i] = _fold_zh(line)
     folded = _fold_en("\n".join(lines).lower())
-    return [_tidy_spaces(line) for line in folded.split("\n")]
+    return [_WHITESPACE.sub(" ", line).strip() for line in folded.split("\n")]
 
 
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")

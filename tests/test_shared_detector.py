@@ -5,9 +5,12 @@ from __future__ import annotations
 import gc
 import shutil
 import weakref
+from dataclasses import fields, replace
 from pathlib import Path
 
 import engine
+from engine.model import Detection
+from engine.shared_detector import shared_detector
 
 
 def mini_with(phrase: str, mini_path: Path, tmp_path: Path) -> Path:
@@ -27,6 +30,30 @@ def test_a_pack_loaded_again_reuses_the_detector_of_the_live_one(mini_path: Path
     first = engine.load_pack(mini_path, backend="python")
     again = engine.load_pack(mini_path, backend="durable")
     assert again.detector is first.detector
+
+
+def test_an_equal_pack_in_another_folder_shares_the_detector(mini_path: Path,
+                                                            tmp_path: Path):
+    first = engine.load_pack(mini_path, backend="python")
+    shutil.copytree(mini_path.parent.parent, tmp_path / "copy")
+    copy = engine.load_pack(tmp_path / "copy" / "rules" / mini_path.name, backend="python")
+    assert copy.detector is first.detector
+
+
+# a value other than the default for every field of Detection: a field added later without
+# one here fails the test below, so the sharing key cannot silently miss it
+_OTHER_SETTING = {"threshold": 0.7, "negation_window": 5,
+                  "negation_cues": {"en": ("nope",)},
+                  "speaker_words": {"self": {"en": ("me",)}}}
+
+
+def test_every_detection_setting_tells_detectors_apart(mini_path: Path):
+    objections = engine.load_pack(mini_path, backend="python").model.objections
+    base = shared_detector(objections, Detection())
+    for field in fields(Detection):
+        changed = replace(Detection(), **{field.name: _OTHER_SETTING[field.name]})
+        assert shared_detector(objections, changed) is not base, field.name
+    assert shared_detector(objections, Detection()) is base
 
 
 def test_a_pack_with_other_patterns_gets_its_own_detector(mini_path: Path, tmp_path: Path):

@@ -19,6 +19,8 @@ def test_spaces_between_chinese_characters_are_dropped():
     # speech-to-text and word segmenters put spaces between Chinese words
     assert normalize("我 最近 很\u3000忙") == "我最近很忙"
     assert normalize("我用 APP 买, 很 方便 ok") == "我用 app 买, 很方便 ok"
+    assert normalize("too busy") == "too busy"  # words of other scripts keep their spaces
+    assert normalize("乾 隆 〇 一 𠮷 野") == normalize("乾隆〇一𠮷野")  # before t2s: 乾隆 stays
 
 
 def test_colloquial_chinese_is_folded_to_standard_forms():
