@@ -19,7 +19,7 @@ from .compliance import ComplianceGuard
 from .conditions import Not, paths_of
 from .errors import Position
 from .lintload import LintInput, read_for_lint
-from .model import Action, Objection, PackModel
+from .model import Action, Objection, PackModel, Pattern
 from .pack import sample_facts
 from .render import render_context
 from .satisfiable import satisfiable
@@ -45,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "PB110": (WARNING, "an action type is used but has no description for its handler"),
     "PB111": (ERROR, "a template reads a fact that has no default and no sample"),
     "PB112": (WARNING, "a word list is defined but no pattern uses it"),
+    "PB113": (WARNING, "an entry lists the same pattern twice"),
     "PB120": (ERROR, "a reply or action text makes a forbidden claim"),
     "PB121": (ERROR, "a reply lacks a required disclosure"),
 }
@@ -206,6 +207,26 @@ def unused_word_lists(data: LintInput, model: PackModel) -> Iterator[Finding]:
                       f"use it as {{@{name}}} in a pattern, or delete it", (name,))
 
 
+def repeated_patterns(data: LintInput, model: PackModel) -> Iterator[Finding]:
+    """PB113: an entry lists the same pattern twice (the same strings after expansion, in
+    the same order and locale). A repeated pattern's weight is combined twice, so two weak
+    cues that each stay below the threshold can detect on their own; a repeated exclusion
+    does nothing."""
+    for objection in model.objections:
+        for kind, patterns in (("pattern", objection.patterns),
+                               ("exclusion", objection.exclude)):
+            first: dict[tuple[object, ...], Pattern] = {}
+            for pattern in patterns:
+                earlier = first.setdefault((pattern.locale, pattern.slots, pattern.ordered),
+                                           pattern)
+                if earlier is not pattern:
+                    yield Finding("PB113", pattern.position, f"{kind} '{pattern.source}' "
+                                  f"({pattern.locale}) of '{objection.id}' repeats the one "
+                                  f"at line {earlier.position.line}",
+                                  "delete one of them, or give the one left the weight both "
+                                  "were meant to have", (objection.id,))
+
+
 def dead_end_stages(data: LintInput, model: PackModel) -> Iterator[Finding]:
     """PB105, PB106, PB107: stages no deal can leave or pass, and checks that never fire."""
     for pipeline in model.pipelines:
@@ -350,6 +371,7 @@ def missing_disclosures(data: LintInput, model: PackModel) -> Iterator[Finding]:
 
 RULES: tuple[Callable[[LintInput, PackModel], Iterator[Finding]], ...] = (
     missing_templates, never_true, conflicting_replies, shared_phrases, unused_word_lists,
+    repeated_patterns,
     dead_end_stages,
     unprovided_facts, action_handlers, unsupplied_variables, forbidden_claims,
     missing_disclosures,

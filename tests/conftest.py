@@ -10,10 +10,11 @@ HERE = Path(__file__).resolve().parent
 MINI = HERE / "packs" / "mini" / "rules" / "mini"
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def brokerage_in_memory() -> engine.Pack:
-    """One brokerage pack alive for the whole run: every other load of it (the CLI tests
-    load it dozens of times) reuses its compiled detector (engine/shared_detector.py)."""
+    """One brokerage pack alive for the rest of the run, for the modules that load it again
+    and again (the CLI tests): each later load reuses its compiled detector
+    (engine/shared_detector.py). Opt-in, so a module that never loads it pays nothing."""
     return engine.load_pack("brokerage", backend="python")
 
 

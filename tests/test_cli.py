@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_run import run_cli as run
+
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = ROOT / "examples" / "conversations"

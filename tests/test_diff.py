@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cli_run import run_cli as run
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 REPO = Path(__file__).resolve().parent.parent
 BUSY = REPO / "examples" / "conversations" / "busy_owner.yaml"
 DEAL = REPO / "examples" / "deals" / "brokerage" / "follow_up_hold.yaml"

@@ -16,6 +16,8 @@ from cli_run import run_cli as _run
 import engine
 from engine.pack import load_model
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 REPO = Path(__file__).resolve().parent.parent
 BUSY = str(REPO / "examples" / "conversations" / "busy_owner.yaml")
 PYTHONISH = re.compile(r"\b(True|False|None)\b|\[\'|\{\'|\w+\(")

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 import engine
 from engine.cli import main as cli
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 ROOT = Path(__file__).resolve().parent.parent
 DEALS = sorted((ROOT / "examples" / "deals").glob("*/*.yaml"))
 PACKS: dict[str, engine.Pack] = {}

@@ -65,6 +65,8 @@ DEAL = _write("examples/deals/mini/qualify.yaml",
               "facts: {deal.stage: qualify, deal.need: true, deal.budget: 10, "
               "deal.credit_problem: false}\n")
 
+RISKY = "zh-CN: [风险太大, 风险…大]"
+
 # code → (edits that trigger it, edits on a similar pack that does not)
 CASES: dict[str, tuple[list[Edit], list[Edit]]] = {
     "PB001": ([_replace(OBJ, "customer.type: business_owner", "customer.kind: owner")], []),
@@ -104,6 +106,8 @@ CASES: dict[str, tuple[list[Edit], list[Edit]]] = {
               [_replace(MANIFEST, "examples:", "lexicon:\n  busy_words: {zh-CN: [太忙, 忙死]}\n"
                         "examples:"),
                _replace(OBJ, "zh-CN: [没时间, 太忙,", "zh-CN: [没时间, \"{@busy_words}\",")]),
+    "PB113": ([_replace(OBJ, RISKY, "zh-CN: [风险太大, 风险…大, 风险太大]")],
+              [_replace(OBJ, RISKY, "zh-CN: [风险太大, 风险…大, 风险很大]")]),
     "PB120": ([_write(f"{EN}/no_time.b.j2", "{% if customer.type == 'retiree' %}It is a "
                       "guaranteed return.{% endif %}Let's find a better time.\n")],
               [_write(f"{EN}/no_time.b.j2", "{% if customer.type == 'retiree' %}We never "

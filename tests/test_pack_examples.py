@@ -7,6 +7,8 @@ import pytest
 import engine
 from engine.pack import load_model
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 PACKS = engine.shipped_packs()
 
 

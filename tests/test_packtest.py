@@ -13,6 +13,8 @@ from cli_run import run_cli as run
 
 import engine
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 PACKS = engine.shipped_packs()
 
 

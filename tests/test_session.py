@@ -10,6 +10,8 @@ import pytest
 
 import engine
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 
 @pytest.fixture(scope="module", params=["durable", "python"])
 def brokerage(request: pytest.FixtureRequest) -> engine.Pack:

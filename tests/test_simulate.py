@@ -14,6 +14,8 @@ from cli_run import run_cli
 import engine
 from engine.simulate import pack_for, read_answers
 
+pytestmark = pytest.mark.usefixtures("brokerage_in_memory")  # shares its detector
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "examples" / "scenarios"
 SHIPPED = ["busy_owner", "cautious_retiree", "burned_client", "spouse_decides",
